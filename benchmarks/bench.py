@@ -1,0 +1,110 @@
+"""``make bench``: exact gradients against NumPy float64 and naive SymPy, side by side.
+
+A 1-H-1 ReLU net with small random rationals (numerators in [-9, 9], denominators in
+[1, 9]), full-batch mse.  Each timing is the best of several runs in this one process,
+so the ratios compare like with like on a shared, noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import numpy as np
+import sympy as sp
+
+from symgrad import Network, Problem
+from symgrad.gradients import exact_gradients
+
+SIZES = [(4, 100), (16, 1000), (64, 10000)]
+
+
+def rational(rng):
+    return sp.Rational(rng.randint(-9, 9), rng.randint(1, 9))
+
+
+def make(H, M, seed=0):
+    rng = random.Random(seed)
+    params = {"W1": [[rational(rng)] for _ in range(H)], "b1": [rational(rng) for _ in range(H)],
+              "W2": [[rational(rng) for _ in range(H)]], "b2": [rational(rng)]}
+    x = [[rational(rng)] for _ in range(M)]
+    y = [[rational(rng)] for _ in range(M)]
+    return Problem(Network(layers=(1, H, 1)), params=params, x=x, y=y)
+
+
+def numpy_reference(p):
+    """The same computation in float64, vectorised (what a framework would do)."""
+    f = lambda t: np.array(t, dtype=object).astype(float)  # noqa: E731
+    W1, b1, W2, b2 = (f(p.params[k]) for k in ("W1", "b1", "W2", "b2"))
+    X, Y = f(p.x), f(p.y)
+
+    def run():
+        z1 = X @ W1.T + b1
+        a1 = np.maximum(z1, 0.0)
+        out = a1 @ W2.T + b2
+        delta = 2.0 * (out - Y) / len(X)
+        gW2 = delta.T @ a1
+        gb2 = delta.sum(0)
+        d1 = (delta @ W2) * (z1 > 0)
+        return d1.T @ X, d1.sum(0), gW2, gb2
+    return run
+
+
+def naive_sympy(p):
+    """sympy.diff of the whole loss expression, then substitution of the values."""
+    inst = p.instance()
+    H = len(p.params["b1"])
+    sym = {k: sp.Symbol(k) for k in ["b2"] + [f"w1_{i}" for i in range(H)]
+           + [f"b1_{i}" for i in range(H)] + [f"w2_{i}" for i in range(H)]}
+    loss = 0
+    for xm, ym in zip(inst.values["x"], inst.values["y"], strict=True):
+        out = sym["b2"] + sum(sym[f"w2_{i}"] * sp.Max(0, sym[f"w1_{i}"] * xm[0] + sym[f"b1_{i}"])
+                              for i in range(H))
+        loss += (out - ym[0]) ** 2
+    loss = loss / len(inst.values["x"])
+    values = {sym["b2"]: p.params["b2"][0]}
+    for i in range(H):
+        values[sym[f"w1_{i}"]] = p.params["W1"][i][0]
+        values[sym[f"b1_{i}"]] = p.params["b1"][i]
+        values[sym[f"w2_{i}"]] = p.params["W2"][0][i]
+    return {k: sp.diff(loss, s).subs(values) for k, s in sym.items()}
+
+
+def best(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--naive-up-to", type=int, default=100,
+                    help="run naive SymPy only for batches up to this size (it takes minutes)")
+    args = ap.parse_args()
+    print("1-H-1 ReLU, mse, random rationals; best-of-N wall times in one process")
+    print(f"{'H':>4} {'M':>6} {'numpy f64':>11} {'symgrad':>11} {'ratio':>8} "
+          f"{'naive sympy':>12} {'speed-up':>9}")
+    for H, M in SIZES:
+        p = make(H, M)
+        inst = p.instance()
+        ref = numpy_reference(p)
+        t_np = best(ref, 50)
+        t_ex = best(lambda inst=inst: exact_gradients(inst), 7)
+        naive = speed = "-"
+        if M <= args.naive_up_to:
+            t0 = time.perf_counter()
+            slow = naive_sympy(p)
+            t_naive = time.perf_counter() - t0
+            fast = exact_gradients(inst)
+            assert slow["b2"] == fast["b2"][0], "naive and exact disagree"
+            naive, speed = f"{t_naive:10.2f} s", f"{t_naive / t_ex:8.0f}x"
+        print(f"{H:>4} {M:>6} {t_np * 1e3:9.3f}ms {t_ex * 1e3:9.3f}ms {t_ex / t_np:7.1f}x "
+              f"{naive:>12} {speed:>9}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The ``symgrad`` command: parse, call one library function, print.  Nothing else.
+
+Errors caused by input are one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import SymgradError
+from .gradients import gradients
+from .render import FORMATS
+from .spec import Options, build
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Exact gradients of small neural networks, and a prover for claims about them.",
+)
+
+Layers = Annotated[str | None, typer.Option("--layers", help="Layer sizes, e.g. 1,2,1 [default: 1,1,1]")]
+Act = Annotated[str | None, typer.Option("--act", help="Hidden activation: relu, leaky_relu, tanh, sigmoid, softplus, identity [default: relu]")]
+Out = Annotated[str | None, typer.Option("--out", help="Output activation: identity, sigmoid [default: identity]")]
+Loss = Annotated[str | None, typer.Option("--loss", help="mse or bce (bce needs --out sigmoid) [default: mse]")]
+Reduction = Annotated[str | None, typer.Option("--reduction", help="mean (over batch x outputs, like PyTorch) or sum [default: mean]")]
+ReluZero = Annotated[str | None, typer.Option("--relu-grad-at-zero", help="Exact value used for relu'(0) [default: 0]")]
+Slope = Annotated[str | None, typer.Option("--slope", help="leaky_relu slope [default: 1/100]")]
+Batch = Annotated[str | None, typer.Option("--batch", help="Number of samples M when data are not given; prove/find take a range a..b [default: 1]")]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="Fix a parameter: NAME=VALUE, e.g. W1=1 or \"W1=[[1],[2]]\" (repeatable)")]
+Xs = Annotated[str | None, typer.Option("--x", help="Inputs: samples separated by ';', components by ',' e.g. \"0; 2; 3\"")]
+Ys = Annotated[str | None, typer.Option("--y", help="Targets, like --x")]
+Spec = Annotated[Path | None, typer.Option("--spec", help="TOML file with [network], [params], [data], [claim]")]
+Format = Annotated[str, typer.Option("--format", help="text, json, markdown or latex")]
+
+
+def _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, sets, x, y,
+             spec) -> Options:
+    return Options(layers=layers, act=act, out=out, loss=loss, reduction=reduction,
+                   relu_grad_at_zero=relu_grad_at_zero, slope=slope, batch=batch,
+                   sets=list(sets or []), x=x, y=y, spec=spec)
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise SymgradError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+@app.command(epilog="Example: symgrad grad --set W1=1 --set b1=-1 --set W2=1 --set b2=-1 "
+                    "--x \"0;2;3\" --y \"-2;2;0\"")
+def grad(
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    format_: Format = "text",
+):
+    """Print the exact gradient of the loss with respect to every parameter.
+
+    Formulas where values are free, exact numbers where everything is fixed.
+    """
+    fmt = _check_format(format_)
+    problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
+                                batch, set_, x, y, spec))
+    typer.echo(gradients(problem).render(fmt))
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"symgrad {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit")] = False,
+):
+    """Exact gradients of small neural networks, and a prover for claims about them."""
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; input errors become one line and exit status 2."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="symgrad", standalone_mode=False)
+    except SymgradError as exc:
+        typer.echo(f"symgrad: error: {_one_line(exc)}", err=True)
+        return 2
+    except typer.TyperException as exc:  # Typer's usage errors: unknown option, bad value
+        if not exc.format_message().strip():  # bare `symgrad`: the help was printed
+            return 0
+        ctx = getattr(exc, "ctx", None)
+        where = f"symgrad {ctx.info_name}" if ctx is not None and ctx.parent else "symgrad"
+        typer.echo(f"symgrad: error: {_one_line(exc.format_message())} (see '{where} --help')",
+                   err=True)
+        return 2
+    except typer.Abort:
+        typer.echo("symgrad: aborted", err=True)
+        return 130
+    except RecursionError:
+        typer.echo("symgrad: error: the input is nested too deeply", err=True)
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
