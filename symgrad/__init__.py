@@ -19,6 +19,8 @@ from .exact import parse_number
 from .gradients import GradientResult, gradients
 from .network import Network
 from .problem import Problem
+from .prover import find, prove
+from .results import ProofResult
 
 __version__ = "0.1.0"
 
@@ -29,10 +31,13 @@ __all__ = [
     "Network",
     "NumberError",
     "Problem",
+    "ProofResult",
     "SpecError",
     "SymgradError",
     "UnsupportedError",
     "__version__",
+    "find",
     "gradients",
     "parse_number",
+    "prove",
 ]

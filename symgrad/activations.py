@@ -38,7 +38,13 @@ class Fact:
 
 @dataclass(frozen=True)
 class Smooth:
-    """A smooth activation: SymPy value, derivative, and facts."""
+    """A smooth activation: SymPy value, derivative, and facts.
+
+    ``relations(z, a, d, L)`` states the facts as relations between a pre-activation z,
+    the value a = f(z) and the derivative d = f'(z), built with the logic ``L`` (which
+    provides ``And``, ``Implies`` and exact constants ``Q(p, q)``); the prover uses them
+    to reason about f without knowing its values.  Each yields ``(fact name, relation)``.
+    """
 
     f: Callable[[sp.Expr], sp.Expr]
     df: Callable[[sp.Expr], sp.Expr]
@@ -47,6 +53,44 @@ class Smooth:
     inverse: Callable[[sp.Expr], sp.Expr] | None
     value_range: tuple[sp.Expr | None, sp.Expr | None]  # open interval of values
     facts: tuple[Fact, ...]
+    relations: Callable = None
+
+    def z3_facts(self, z, a, d):
+        """The facts as Z3 constraints (Z3 is imported only where the prover runs)."""
+        import z3
+
+        class L:
+            And, Implies = z3.And, z3.Implies
+
+            @staticmethod
+            def Q(p, q=1):
+                return z3.RealVal(f"{p}/{q}")
+
+        return list(self.relations(z, a, d, L))
+
+
+def _tanh_relations(z, a, d, L):
+    one = L.Q(1)
+    yield "tanh_range", L.And(a > -one, a < one)
+    yield "tanh_derivative", d == one - a * a
+    yield "tanh_sign", L.And(L.Implies(z > 0, L.And(a > 0, a < z)),
+                             L.Implies(z < 0, L.And(a < 0, a > z)),
+                             L.Implies(z == 0, a == 0))
+
+
+def _sigmoid_relations(z, a, d, L):
+    one, half = L.Q(1), L.Q(1, 2)
+    yield "sigmoid_range", L.And(a > 0, a < one)
+    yield "sigmoid_derivative", d == a * (one - a)
+    yield "sigmoid_half", L.And(L.Implies(z > 0, a > half), L.Implies(z < 0, a < half),
+                                L.Implies(z == 0, a == half))
+
+
+def _softplus_relations(z, a, d, L):
+    one, half = L.Q(1), L.Q(1, 2)
+    yield "softplus_range", L.And(a > 0, a > z)
+    yield "softplus_derivative", L.And(d > 0, d < one, L.Implies(z > 0, d > half),
+                                       L.Implies(z < 0, d < half), L.Implies(z == 0, d == half))
 
 
 def _sigmoid(z):
@@ -63,9 +107,10 @@ _SMOOTH = {
         facts=(
             Fact("tanh_range", "-1 < tanh(z) < 1"),
             Fact("tanh_derivative", "tanh'(z) = 1 - tanh(z)^2 > 0"),
-            Fact("tanh_sign", "tanh(z) has the sign of z; tanh(0) = 0"),
+            Fact("tanh_sign", "tanh(z) has the sign of z, |tanh(z)| < |z| for z != 0, tanh(0) = 0"),
             Fact("monotone", "tanh is strictly increasing"),
         ),
+        relations=_tanh_relations,
     ),
     "sigmoid": Smooth(
         f=_sigmoid,
@@ -79,6 +124,7 @@ _SMOOTH = {
             Fact("sigmoid_half", "sigmoid(z) > 1/2 exactly when z > 0; sigmoid(0) = 1/2"),
             Fact("monotone", "sigmoid is strictly increasing"),
         ),
+        relations=_sigmoid_relations,
     ),
     "softplus": Smooth(
         f=lambda z: sp.log(1 + sp.exp(z)),
@@ -91,6 +137,7 @@ _SMOOTH = {
             Fact("softplus_derivative", "0 < softplus'(z) = sigmoid(z) < 1"),
             Fact("monotone", "softplus is strictly increasing"),
         ),
+        relations=_softplus_relations,
     ),
 }
 

@@ -47,6 +47,7 @@ class Pass:
     a: list  # a[l][m]: a[0] is the input x
     d: list  # d[l-1][m]: the activation's derivative at z
     y: list
+    params: dict
     grads: dict
     scale: object
     ops: object = field(repr=False)
@@ -106,7 +107,7 @@ def run(inst: Instance, ops) -> Pass:
                 delta = [ds[l - 2][m][j] * ops.add([W[i][j] * delta[i] for i in range(len(delta))])
                          for j in range(len(below))]
     grads = {name: _sum_scaled(terms, scale, ops) for name, terms in contrib.items()}
-    return Pass(zs, As, ds, Y, grads, scale, ops)
+    return Pass(zs, As, ds, Y, P, grads, scale, ops)
 
 
 def _const(v, ops):

@@ -14,6 +14,8 @@ import typer
 from . import __version__
 from .errors import SymgradError
 from .gradients import gradients
+from .prover import find as find_values
+from .prover import prove as prove_claim
 from .render import FORMATS
 from .spec import Options, build
 
@@ -37,6 +39,10 @@ Xs = Annotated[str | None, typer.Option("--x", help="Inputs: samples separated b
 Ys = Annotated[str | None, typer.Option("--y", help="Targets, like --x")]
 Spec = Annotated[Path | None, typer.Option("--spec", help="TOML file with [network], [params], [data], [claim]")]
 Format = Annotated[str, typer.Option("--format", help="text, json, markdown or latex")]
+Timeout = Annotated[str, typer.Option("--timeout", help="Seconds before the answer is 'unknown'")]
+Claim = Annotated[str | None, typer.Argument(
+    help="The claim, e.g. \"grad(b2) == 0 -> grad(W1) == 0\" (or [claim] text in --spec)",
+    show_default=False)]
 
 
 def _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, sets, x, y,
@@ -68,6 +74,59 @@ def grad(
     problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
                                 batch, set_, x, y, spec))
     typer.echo(gradients(problem).render(fmt))
+
+
+def _decide(command, claim, options: Options, fmt: str, timeout: str) -> int:
+    fmt = _check_format(fmt)
+    problem, spec_claim = build(options)
+    text = claim if claim is not None else spec_claim
+    if text is None:
+        raise SymgradError(f"{command} needs a claim: symgrad {command} \"grad(b2) == 0 -> "
+                           "grad(W1) == 0\", or [claim] text = \"...\" in --spec")
+    run = prove_claim if command == "prove" else find_values
+    result = run(text, problem=problem, timeout=timeout)
+    typer.echo(result.render(fmt))
+    return result.exit_code
+
+
+@app.command(epilog="Examples:\n\n"
+             "  symgrad prove \"grad(b2) == 0 -> grad(W1) == 0\" --batch 1\n\n"
+             "  symgrad prove \"(all m: z1[m] < 0) -> grad(W1) == 0\" --batch 1..4\n\n"
+             "Exit status: 0 proved, 1 refuted, 3 unknown, 2 bad input.")
+def prove(
+    claim: Claim = None,
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    timeout: Timeout = "60", format_: Format = "text",
+):
+    """Decide a claim for every value of the free (unfixed) parameters and data.
+
+    Answers proved (with evidence) or refuted (with an exact, re-checked counterexample).
+    """
+    opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
+                    x, y, spec)
+    raise typer.Exit(_decide("prove", claim, opts, format_, timeout))
+
+
+@app.command(epilog="Examples:\n\n"
+             "  symgrad find \"grad(b2) == 0 and grad(W2) == 0 and grad(W1) != 0 and "
+             "grad(b1) != 0\" --batch 1..6\n\n"
+             "Exit status: 0 found, 1 impossible, 3 unknown, 2 bad input.")
+def find(
+    condition: Claim = None,
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    timeout: Timeout = "60", format_: Format = "text",
+):
+    """Look for parameters and data that make a condition true.
+
+    With --batch a..b it reports the smallest batch size that has a witness.
+    """
+    opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
+                    x, y, spec)
+    raise typer.Exit(_decide("find", condition, opts, format_, timeout))
 
 
 def _version(value: bool):
@@ -104,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"symgrad: error: {_one_line(exc.format_message())} (see '{where} --help')",
                    err=True)
         return 2
+    except typer.Exit as exc:
+        return exc.exit_code
     except typer.Abort:
         typer.echo("symgrad: aborted", err=True)
         return 130

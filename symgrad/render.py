@@ -43,8 +43,13 @@ def name_latex(name: str) -> str:
     return f"{head}_{{{digits}}}" if digits else head
 
 
-def dump_json(data: dict) -> str:
-    return json.dumps(data, indent=2)
+def dump_json(data, level: int = 0) -> str:
+    """JSON with objects indented and arrays (tensors) kept on one line."""
+    if isinstance(data, dict) and data:
+        pad, inner = "  " * level, "  " * (level + 1)
+        items = [f"{inner}{json.dumps(k)}: {dump_json(v, level + 1)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    return json.dumps(data)
 
 
 def md_escape(text: str) -> str:

@@ -1,0 +1,212 @@
+"""Syntax tree of claims: immutable nodes that print themselves back as claim text.
+
+Terms: ``Num``, ``Ref`` (a parameter, data or layer value, with 1-based indices),
+``Grad``, ``Loss``, ``Neg``, ``BinOp``.  Formulas: ``Cmp``, ``Not``, ``And``, ``Or``,
+``Implies``, ``Iff``, ``Quant``, ``Bool``.  An index is an int or a bound variable name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..exact import to_str
+
+Index = int | str
+
+# binding strength, for printing back with the fewest parentheses
+_PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "quant": 0, "atom": 6}
+
+
+class Term:
+    prec = 9
+
+
+class Formula:
+    kind = "atom"
+
+    def __str__(self) -> str:
+        return self.show()
+
+
+def _idx(indices: tuple[Index, ...]) -> str:
+    return "[" + ",".join(str(i) for i in indices) + "]" if indices else ""
+
+
+@dataclass(frozen=True)
+class Num(Term):
+    value: sp.Rational
+
+    def __str__(self):
+        return to_str(self.value)
+
+    @property
+    def prec(self):
+        # a fraction prints as p/q, so it binds like a product of two numbers
+        if not self.value.is_Integer:
+            return 6
+        return 9 if self.value >= 0 else 8
+
+
+@dataclass(frozen=True)
+class Ref(Term):
+    """``W1``, ``b2[1]``, ``x[m,2]``, ``z1[m]``, ``a2[m,i]``: name and indices as written
+    (the name is canonical: ``w1`` is stored as ``W1``)."""
+
+    name: str
+    indices: tuple[Index, ...] = ()
+
+    def __str__(self):
+        return self.name + _idx(self.indices)
+
+
+@dataclass(frozen=True)
+class Grad(Term):
+    """``grad(W1)`` or ``grad(W1[i,j])``."""
+
+    param: str
+    indices: tuple[Index, ...] = ()
+
+    def __str__(self):
+        return f"grad({self.param}{_idx(self.indices)})"
+
+
+@dataclass(frozen=True)
+class Loss(Term):
+    def __str__(self):
+        return "loss"
+
+
+@dataclass(frozen=True)
+class Neg(Term):
+    arg: Term
+    prec = 8
+
+    def __str__(self):
+        inner = str(self.arg)
+        return "-" + (inner if self.arg.prec >= 8 else f"({inner})")
+
+
+@dataclass(frozen=True)
+class BinOp(Term):
+    op: str  # + - * /
+    left: Term
+    right: Term
+
+    @property
+    def prec(self):
+        return 6 if self.op in "+-" else 7
+
+    def __str__(self):
+        left = str(self.left) if self.left.prec >= self.prec else f"({self.left})"
+        # right operand of - and / needs parentheses at equal precedence
+        tight = self.right.prec > self.prec or (self.right.prec == self.prec and self.op in "+*")
+        right = str(self.right) if tight else f"({self.right})"
+        return f"{left} {self.op} {right}"
+
+
+def _needs_parens(f: Formula, parent: str, right_side: bool) -> bool:
+    if f.kind == "quant":
+        return not right_side  # its body would swallow what follows
+    if _PREC[f.kind] < _PREC[parent]:
+        return True
+    if f.kind == parent and parent in ("implies", "iff"):
+        return not right_side  # -> is right-associative; <-> printed the same way
+    return not right_side and _ends_open(f)
+
+
+def _ends_open(f: Formula) -> bool:
+    """Does the printed text end inside a quantifier body (so a suffix would join it)?"""
+    last = {"quant": None, "not": "arg", "and": "args", "or": "args", "implies": "right",
+            "iff": "right"}.get(f.kind, "")
+    if last is None:
+        return True
+    if not last:
+        return False
+    child = getattr(f, last)
+    child = child[-1] if isinstance(child, tuple) else child
+    return not _needs_parens(child, f.kind, True) and _ends_open(child)
+
+
+def _wrap(f: Formula, parent: str, right_side: bool = False) -> str:
+    text = f.show()
+    return f"({text})" if _needs_parens(f, parent, right_side) else text
+
+
+@dataclass(frozen=True)
+class Bool(Formula):
+    value: bool
+
+    def show(self):
+        return "true" if self.value else "false"
+
+
+@dataclass(frozen=True)
+class Cmp(Formula):
+    op: str  # == != < <= > >=
+    left: Term
+    right: Term
+
+    def show(self):
+        return f"{self.left} {self.op} {self.right}"
+
+
+@dataclass(frozen=True)
+class Not(Formula):
+    arg: Formula
+    kind = "not"
+
+    def show(self):
+        return "not " + _wrap(self.arg, "not", True)
+
+
+@dataclass(frozen=True)
+class And(Formula):
+    args: tuple[Formula, ...]
+    kind = "and"
+
+    def show(self):
+        last = len(self.args) - 1
+        return " and ".join(_wrap(a, "and", i == last) for i, a in enumerate(self.args))
+
+
+@dataclass(frozen=True)
+class Or(Formula):
+    args: tuple[Formula, ...]
+    kind = "or"
+
+    def show(self):
+        last = len(self.args) - 1
+        return " or ".join(_wrap(a, "or", i == last) for i, a in enumerate(self.args))
+
+
+@dataclass(frozen=True)
+class Implies(Formula):
+    left: Formula
+    right: Formula
+    kind = "implies"
+
+    def show(self):
+        return f"{_wrap(self.left, 'implies')} -> {_wrap(self.right, 'implies', True)}"
+
+
+@dataclass(frozen=True)
+class Iff(Formula):
+    left: Formula
+    right: Formula
+    kind = "iff"
+
+    def show(self):
+        return f"{_wrap(self.left, 'iff')} <-> {_wrap(self.right, 'iff', True)}"
+
+
+@dataclass(frozen=True)
+class Quant(Formula):
+    q: str  # all | any
+    var: str
+    body: Formula
+    kind = "quant"
+
+    def show(self):
+        return f"{self.q} {self.var}: {self.body.show()}"

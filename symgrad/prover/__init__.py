@@ -1,0 +1,219 @@
+"""The prover: ``prove`` (for all free values) and ``find`` (there exist), by strategies
+tried in order under one time budget, with every witness re-checked independently.
+
+Strategies, cheapest first:
+
+1. ``evaluate`` -- everything fixed: exact evaluation.
+2. ``certificate`` -- (prove only) cofactor identities over opaque activation symbols.
+3. ``smt`` -- Z3 nlsat, exact for piecewise-linear nets, an abstraction for smooth ones.
+
+A witness from any strategy is accepted only if :mod:`symgrad.check` (forward-mode
+gradients, its own claim walk) agrees, and the printed gradients agree with the checker's.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .. import check, signs
+from ..claims import parse
+from ..claims.ast import Formula
+from ..claims.names import resolve  # noqa: F401  (re-exported for callers checking names)
+from ..errors import SpecError, SymgradError
+from ..network import Network
+from ..problem import Instance, Problem
+from ..results import ProofResult, SizeVerdict
+from ..witness import Witness
+from . import certificate, evaluate, smt
+from .domains import SympyDomain
+from .elaborate import Elaborator
+from .outcome import Budget, Sat, Unknown, Unsat
+
+_LOCK = threading.Lock()  # Z3's global context is not thread-safe: one prover run at a time
+
+
+def _same(a, b) -> bool:
+    if a.is_Rational and b.is_Rational:
+        return a == b
+    return signs.compare("==", a, b) is True
+
+
+def _gradients_agree(witness: Witness) -> bool:
+    other = check.forward_mode_gradients(witness.instance)
+
+    def flat(t):
+        return [e for row in t for e in (row if isinstance(row, list) else [row])]
+    return all(_same(a, b) for name in other
+               for a, b in zip(flat(witness.gradients[name]), flat(other[name]), strict=True))
+
+
+def _strategies(command: str):
+    if command == "prove":
+        return [("evaluate", lambda c, i, b: evaluate.run(c, i, False, b)),
+                ("certificate", certificate.run),
+                ("smt", lambda c, i, b: smt.run(c, i, False, b))]
+    return [("evaluate", lambda c, i, b: evaluate.run(c, i, True, b)),
+            ("smt", lambda c, i, b: smt.run(c, i, True, b))]
+
+
+def decide(claim: Formula, inst: Instance, command: str, budget: Budget) -> dict:
+    """Run the strategies at one batch size; a dict of ProofResult fields."""
+    want = command == "find"
+    notes = []
+    for name, strategy in _strategies(command):
+        if budget.expired():
+            notes.append("out of time")
+            break
+        out = strategy(claim, inst, budget)
+        if isinstance(out, Unsat):
+            return {"verdict": "proved" if command == "prove" else "impossible",
+                    "method": out.method, "certificate": out.certificate}
+        if isinstance(out, Sat):
+            concrete = inst.substitute(out.assignment)
+            verdict = check.holds(claim, concrete)
+            if verdict is want:
+                witness = Witness.of(concrete)
+                if _gradients_agree(witness):
+                    return {"verdict": "found" if want else "refuted", "method": out.method,
+                            "witness": witness, "checked": True}
+                notes.append(f"{name}: the printed gradients disagreed with the checker's "
+                             "(a bug; the witness was withheld)")
+            elif verdict is None:
+                notes.append(f"{name}: its witness could not be certified exactly")
+            else:
+                notes.append(f"{name}: its witness failed the independent check "
+                             "(a bug; the witness was withheld)")
+            continue
+        if isinstance(out, Unknown) and out.reason not in ("some values are free",
+                                                            "everything is fixed; evaluation decides"):
+            notes.append(f"{name}: {out.reason}")
+    return {"verdict": "unknown", "method": "none", "reason": "; ".join(notes) or "no strategy applies"}
+
+
+def _validate(claim: Formula, inst: Instance) -> None:
+    """Resolve every name and shape once, so errors come before any search."""
+    Elaborator(inst.network, inst.batch, _NameOnly(inst)).formula(claim)
+
+
+class _NameOnly(SympyDomain):
+    """A domain that only needs shapes: every value is 0 (no gradient is computed)."""
+
+    def __init__(self, inst):
+        self.inst = inst
+
+    def const(self, q):
+        return q
+
+    def source(self, src):
+        from ..claims.names import shape_of
+        import sympy as sp
+
+        def zeros(shape):
+            return [zeros(shape[1:]) for _ in range(shape[0])] if shape else sp.Integer(0)
+        return zeros(shape_of(src, self.inst.network, self.inst.batch))
+
+
+def _run(command: str, claim: Formula, problem: Problem, budget: Budget) -> ProofResult:
+    per_size = []  # (M, fields, instance)
+    for M in problem.batch_sizes:
+        inst = problem.instance(M)
+        if not per_size:
+            _validate(claim, inst)
+        if budget.expired():
+            per_size.append((M, {"verdict": "unknown", "method": "none",
+                                 "reason": "out of time"}, inst))
+            break
+        fields = decide(claim, inst, command, budget)
+        per_size.append((M, fields, inst))
+        if fields["verdict"] in ("refuted", "found"):
+            break
+    sizes = tuple(SizeVerdict(M, f["verdict"], f["method"], f.get("reason") or "")
+                  for M, f, _ in per_size)
+    base = {"command": command, "claim": claim, "network": problem.network, "sizes": sizes}
+    M, fields, inst = per_size[-1]
+    free = tuple(map(str, inst.free))
+    if fields["verdict"] in ("refuted", "found"):
+        undecided = [str(s.batch) for s in sizes[:-1] if s.verdict == "unknown"]
+        note = ("batch sizes " + ", ".join(undecided) + " were not decided, so " + str(M)
+                + " may not be the smallest") if undecided else None
+        return ProofResult(batch=M, free=free, note=note, seconds=budget.elapsed(), **base,
+                           **fields)
+    if len(per_size) == 1 and len(problem.batch_sizes) == 1:
+        return ProofResult(batch=M, free=free, seconds=budget.elapsed(), **base, **fields)
+    if len(per_size) == len(problem.batch_sizes) and all(
+            s.verdict in ("proved", "impossible") for s in sizes):
+        methods = sorted({s.method for s in sizes})
+        certificate = {"kind": "per batch size",
+                       "sizes": {str(m): f.get("certificate") for m, f, _ in per_size}}
+        return ProofResult(verdict=sizes[0].verdict, method=", ".join(methods), batch=None,
+                           certificate=certificate, free=free, seconds=budget.elapsed(), **base)
+    reasons = "; ".join(f"M = {s.batch}: {s.detail}" for s in sizes if s.verdict == "unknown")
+    return ProofResult(verdict="unknown", method="none", batch=None, free=free,
+                       reason=reasons or "out of time", seconds=budget.elapsed(), **base)
+
+
+def _as_problem(network, problem, params, x, y, batch) -> Problem:
+    if isinstance(network, Problem):
+        return network
+    if problem is not None:
+        return problem
+    return Problem(network or Network(), params=params or {}, x=x, y=y, batch=batch)
+
+
+def _entry(command: str, claim, network, problem, params, x, y, batch, timeout) -> ProofResult:
+    formula = parse(claim) if isinstance(claim, str) else claim
+    prob = _as_problem(network, problem, params, x, y, batch)
+    try:
+        seconds = float(timeout)  # a time limit, not a reported value
+    except (TypeError, ValueError):
+        raise SpecError(f"--timeout {timeout!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise SpecError("--timeout must be a positive number of seconds")
+    budget = Budget(seconds)
+    box: dict = {}
+
+    def work():
+        with _LOCK:
+            try:
+                box["result"] = _run(command, formula, prob, budget)
+            except BaseException as exc:  # handed to the caller's thread below
+                box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name=f"symgrad-{command}")
+    worker.start()
+    worker.join(seconds + 2.0)
+    if "error" in box:
+        raise box["error"]
+    if "result" in box:
+        return box["result"]
+    return ProofResult(command=command, verdict="unknown", claim=formula, network=prob.network,
+                       batch=None, method="none",
+                       reason=f"timed out after {timeout} s (--timeout)", seconds=seconds)
+
+
+def prove(claim, network=None, *, problem: Problem | None = None, params=None, x=None, y=None,
+          batch=None, timeout=60) -> ProofResult:
+    """Decide whether the claim holds for every value of the free variables.
+
+    >>> prove("grad(b2) == 0 -> grad(W1) == 0", batch=1).verdict
+    'proved'
+    >>> r = prove("grad(b2) == 0 -> grad(W1) == 0", batch=3)
+    >>> r.verdict, r.checked
+    ('refuted', True)
+    """
+    return _entry("prove", claim, network, problem, params, x, y, batch, timeout)
+
+
+def find(condition, network=None, *, problem: Problem | None = None, params=None, x=None,
+         y=None, batch=None, timeout=60) -> ProofResult:
+    """Look for values of the free variables that make the condition true.
+
+    >>> r = find("grad(b2) == 0 and grad(W2) == 0 and grad(W1) != 0 and grad(b1) != 0",
+    ...          batch="1..3")
+    >>> r.verdict, r.batch, [s.verdict for s in r.sizes]
+    ('found', 3, ['impossible', 'impossible', 'found'])
+    """
+    return _entry("find", condition, network, problem, params, x, y, batch, timeout)
+
+
+__all__ = ["SymgradError", "decide", "find", "prove"]

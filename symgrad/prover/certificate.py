@@ -1,0 +1,111 @@
+"""Strategy: an algebraic certificate, valid for every activation and every value.
+
+The claim is elaborated with every nonlinear activation value and derivative replaced by
+a fresh symbol (``act1_1_1``, ``dact1_1_1``), so gradients are polynomials.  For a claim
+``H1 and ... and Hk -> C1 and ... and Cn`` whose hypotheses and conclusions are equations
+(``t == u``), it is proved when every conclusion polynomial is a combination
+``C = q1*H1 + ... + qk*Hk`` of the hypothesis polynomials: found by multivariate
+division, checked by expanding, and printed as the evidence.  Because the activation
+symbols are treated as arbitrary numbers, the identity holds whatever the activation's
+values are -- the structure of backpropagation is the proof.  Hypotheses that are not
+equations are dropped, which only makes the statement proved stronger.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..exact import to_str
+from ..problem import Instance
+from .domains import OpaqueDomain
+from .elaborate import Elaborator
+from .formula import Atom, Junction, Negation
+from .outcome import Unknown, Unsat
+
+NAME = "certificate"
+_MAX_GENERATORS = 40
+
+
+def _equations(f) -> list | None:
+    """The polynomials of a conjunction of equations, or None if it is something else."""
+    if isinstance(f, Atom) and f.op == "==":
+        return [sp.expand(f.left - f.right)]
+    if isinstance(f, Junction) and f.kind == "and":
+        out = []
+        for a in f.args:
+            sub = _equations(a)
+            if sub is None:
+                return None
+            out += sub
+        return out
+    return None
+
+
+def _split(formula):
+    """(hypothesis polynomials, [goal polynomial lists]) of a disjunction."""
+    parts = formula.args if isinstance(formula, Junction) and formula.kind == "or" else (formula,)
+    hyps, goals = [], []
+    for p in parts:
+        if isinstance(p, Negation):
+            eqs = _equations(p.arg)
+            if eqs is not None:
+                hyps += eqs
+            continue  # a hypothesis that is not an equation: dropped (sound)
+        eqs = _equations(p)
+        if eqs is not None:
+            goals.append(eqs)
+    return [h for h in hyps if h != 0], goals
+
+
+def _cofactors(goal, hyps, gens):
+    """q with goal == sum(q_i * hyps_i), or None."""
+    if goal == 0:
+        return [sp.Integer(0)] * len(hyps)
+    if not hyps:
+        return None
+    quotients, rem = sp.reduced(goal, hyps, *gens)
+    if rem != 0:
+        return None
+    if sp.expand(goal - sum(q * h for q, h in zip(quotients, hyps, strict=True))) != 0:
+        return None  # pragma: no cover - division guarantees it; we check anyway
+    return quotients
+
+
+def run(claim, inst: Instance, budget):
+    if not inst.free:
+        return Unknown(NAME, "everything is fixed; evaluation decides")
+    domain = OpaqueDomain(inst)
+    formula = Elaborator(inst.network, inst.batch, domain).formula(claim)
+    hyps, goal_sets = _split(formula)
+    if not goal_sets:
+        return Unknown(NAME, "the claim does not conclude equations")
+    if len(hyps) > _MAX_GENERATORS:
+        return Unknown(NAME, "too many hypotheses for a division certificate")
+    gens = sorted(set().union(*(p.free_symbols for p in hyps),
+                              *(g.free_symbols for gs in goal_sets for g in gs)), key=str)
+    if not gens:
+        return Unknown(NAME, "nothing symbolic to certify")
+    for goals in goal_sets:
+        if budget.expired():
+            return Unknown(NAME, "out of time")
+        identities = []
+        for g in goals:
+            q = _cofactors(g, hyps, gens)
+            if q is None:
+                break
+            terms = [f"({to_str(qi)})*[{to_str(h)}]" for qi, h in zip(q, hyps, strict=True)
+                     if qi != 0]
+            identities.append(f"{to_str(g)} = {' + '.join(terms) or '0'}")
+        else:
+            meaning = {str(s): m for s, m in domain.ops.meaning.items()
+                       if any(s in g.free_symbols for g in goals + hyps)}
+            return Unsat(NAME, {
+                "kind": "cofactors",
+                "text": ("each conclusion, written as a polynomial, equals a combination of the "
+                         "hypothesis polynomials (in [brackets]) with the cofactors shown; "
+                         "activation values are arbitrary symbols, so this holds for every "
+                         "activation and every value of the free variables"),
+                "identities": identities,
+                "symbols": meaning,
+            })
+    return Unknown(NAME, "no conclusion is a combination of the hypotheses")

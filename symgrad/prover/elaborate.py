@@ -1,0 +1,109 @@
+"""From a claim's syntax tree to a quantifier-free formula over one domain's values.
+
+Quantifiers ``all m:`` / ``any m:`` become a conjunction / disjunction over the samples
+1..M; a comparison of vectors or matrices becomes a conjunction over entries.  The
+*domain* supplies the tensors (``source(src)``) and constants (``const(q)``); arithmetic
+is ``+ - *`` on the domain's values.
+"""
+
+from __future__ import annotations
+
+from ..claims import ast
+from ..claims.names import resolve
+from ..errors import ClaimNameError
+from ..network import Network
+from .formula import FALSE, TRUE, Atom, conj, disj, neg
+
+
+def _pick(tensor, path):
+    for k in path:
+        tensor = tensor[k]
+    return tensor
+
+
+def _shape(t):
+    return (len(t),) + _shape(t[0]) if isinstance(t, list) else ()
+
+
+def _zip(f, a, b, where):
+    """Elementwise f with a scalar broadcast over a tensor."""
+    la, lb = isinstance(a, list), isinstance(b, list)
+    if la and lb:
+        if _shape(a) != _shape(b):
+            raise ClaimNameError(
+                f"{where}: the two sides have shapes {_shape(a)} and {_shape(b)}; "
+                "compare or combine terms of the same shape, or index an entry")
+        return [_zip(f, x, y, where) for x, y in zip(a, b, strict=True)]
+    if la:
+        return [_zip(f, x, b, where) for x in a]
+    if lb:
+        return [_zip(f, a, y, where) for y in b]
+    return f(a, b)
+
+
+def _flat(t):
+    if isinstance(t, list):
+        for e in t:
+            yield from _flat(e)
+    else:
+        yield t
+
+
+class Elaborator:
+    """Elaborate claims for one network, batch size and domain."""
+
+    def __init__(self, net: Network, M: int, domain):
+        self.net, self.M, self.domain = net, M, domain
+
+    def formula(self, f: ast.Formula, env: dict | None = None):
+        env = env or {}
+        if isinstance(f, ast.Bool):
+            return TRUE if f.value else FALSE
+        if isinstance(f, ast.Cmp):
+            return self.compare(f, env)
+        if isinstance(f, ast.Not):
+            return neg(self.formula(f.arg, env))
+        if isinstance(f, ast.And):
+            return conj(self.formula(a, env) for a in f.args)
+        if isinstance(f, ast.Or):
+            return disj(self.formula(a, env) for a in f.args)
+        if isinstance(f, ast.Implies):
+            return disj([neg(self.formula(f.left, env)), self.formula(f.right, env)])
+        if isinstance(f, ast.Iff):
+            a, b = self.formula(f.left, env), self.formula(f.right, env)
+            return disj([conj([a, b]), conj([neg(a), neg(b)])])
+        if isinstance(f, ast.Quant):
+            parts = [self.formula(f.body, {**env, f.var: m}) for m in range(1, self.M + 1)]
+            return conj(parts) if f.q == "all" else disj(parts)
+        raise TypeError(f)  # pragma: no cover
+
+    def compare(self, c: ast.Cmp, env):
+        left, right = self.term(c.left, env), self.term(c.right, env)
+        op = "==" if c.op == "!=" else c.op
+        pairs = _zip(lambda a, b: Atom(op, a, b), left, right, str(c))
+        every = conj(list(_flat(pairs)))
+        return neg(every) if c.op == "!=" else every
+
+    def term(self, t: ast.Term, env):
+        d = self.domain
+        if isinstance(t, ast.Num):
+            return d.const(t.value)
+        if isinstance(t, ast.Ref | ast.Grad | ast.Loss):
+            source, path = resolve(t, env, self.net, self.M)
+            return _pick(d.source(source), path)
+        if isinstance(t, ast.Neg):
+            return _zip(lambda a, _: -a, self.term(t.arg, env), 0, str(t))
+        if isinstance(t, ast.BinOp):
+            left = self.term(t.left, env)
+            if t.op == "/":
+                if not isinstance(t.right, ast.Num) or t.right.value == 0:
+                    raise ClaimNameError(
+                        f"in {t}: divide only by a nonzero number; multiply instead "
+                        "(write a*2 == b rather than a == b/2... or b/2 with a number)")
+                inv = d.const(1 / t.right.value)
+                return _zip(lambda a, b: a * b, left, inv, str(t))
+            right = self.term(t.right, env)
+            op = {"+": lambda a, b: a + b, "-": lambda a, b: a - b,
+                  "*": lambda a, b: a * b}[t.op]
+            return _zip(op, left, right, str(t))
+        raise TypeError(t)  # pragma: no cover
