@@ -104,6 +104,42 @@ def main():
             naive, speed = f"{t_naive:10.2f} s", f"{t_naive / t_ex:8.0f}x"
         print(f"{H:>4} {M:>6} {t_np * 1e3:9.3f}ms {t_ex * 1e3:9.3f}ms {t_ex / t_np:7.1f}x "
               f"{naive:>12} {speed:>9}")
+    bench_seed_claims()
+
+
+def bench_seed_claims():
+    """Each strategy alone on each seed question, and the prover end to end."""
+    from symgrad.claims import parse
+    from symgrad.prover import certificate, smt
+    from symgrad.prover.outcome import Budget, Sat, Unsat
+    from symgrad.seeds import QUESTIONS, ask
+
+    print("\nSeed questions: each strategy alone (largest batch of the question) and the prover")
+    print(f"{'thread':<8} {'claim':<58} {'certif.':>9} {'smt':>9} {'prover':>9}  verdict")
+    for q in QUESTIONS:
+        claim = parse(q.claim)
+        M = int(q.batch.split("..")[-1])
+        inst = Problem(q.network, params=dict(q.params), batch=M).instance()
+        want = q.command == "find"
+        cells = []
+        runs = (("certificate", lambda c=claim, i=inst: certificate.run(c, i, Budget(60))),
+                ("smt", lambda c=claim, i=inst, w=want: smt.run(c, i, w, Budget(60))))
+        for name, run in runs:
+            if name == "certificate" and want:
+                cells.append("-")
+                continue
+            t0 = time.perf_counter()
+            out = run()
+            dt = time.perf_counter() - t0
+            mark = "" if isinstance(out, Sat | Unsat) else "?"
+            cells.append(f"{dt * 1e3:.0f}ms{mark}")
+        t0 = time.perf_counter()
+        result = ask(q)
+        dt = time.perf_counter() - t0
+        text = q.claim if len(q.claim) <= 58 else q.claim[:55] + "..."
+        print(f"{q.thread:<8} {text:<58} {cells[0]:>9} {cells[1]:>9} {dt * 1e3:7.0f}ms  "
+              f"{result.verdict} ({result.method})")
+    print("('?' = that strategy alone could not decide; the prover tries them in order)")
 
 
 if __name__ == "__main__":

@@ -200,11 +200,15 @@ def _known_sign(z: sp.Expr) -> int | None:
     return None
 
 
-def resolve(name: str, *, grad_at_zero=sp.Integer(0), slope=sp.Rational(1, 100)) -> Activation:
+_ZERO, _PERCENT = sp.Integer(0), sp.Rational(1, 100)
+
+
+def resolve(name: str, *, grad_at_zero=_ZERO, slope=_PERCENT) -> Activation:
     """The activation called ``name`` with its conventions fixed."""
     one, zero = sp.Integer(1), sp.Integer(0)
     if name == "relu":
-        return Activation(name, slopes=(zero, one), grad_at_zero=sp.Integer(grad_at_zero) if isinstance(grad_at_zero, int) else grad_at_zero)
+        g0 = sp.Integer(grad_at_zero) if isinstance(grad_at_zero, int) else grad_at_zero
+        return Activation(name, slopes=(zero, one), grad_at_zero=g0)
     if name == "leaky_relu":
         return Activation(name, slopes=(slope, one), grad_at_zero=slope)
     if name == "identity":

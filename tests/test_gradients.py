@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from oracles import loss_expression, pre_activations
 from strategies import PL_ACTS, fixed_problems, networks
 
-from symgrad import Network, Problem, gradients
-from symgrad import backprop, fastexact
+from symgrad import Network, Problem, backprop, fastexact, gradients
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

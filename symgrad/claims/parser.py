@@ -16,8 +16,24 @@ import re
 
 from ..errors import ClaimSyntaxError
 from ..exact import decimal_to_rational
-from .ast import And, BinOp, Bool, Cmp, Formula, Grad, Iff, Implies, Loss, Neg, Not, Num, Or, \
-    Quant, Ref, Term
+from .ast import (
+    And,
+    BinOp,
+    Bool,
+    Cmp,
+    Formula,
+    Grad,
+    Iff,
+    Implies,
+    Loss,
+    Neg,
+    Not,
+    Num,
+    Or,
+    Quant,
+    Ref,
+    Term,
+)
 
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)

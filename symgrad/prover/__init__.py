@@ -18,13 +18,13 @@ import threading
 from .. import check, signs
 from ..claims import parse
 from ..claims.ast import Formula
-from ..claims.names import resolve  # noqa: F401  (re-exported for callers checking names)
 from ..errors import SpecError, SymgradError
 from ..network import Network
 from ..problem import Instance, Problem
 from ..results import ProofResult, SizeVerdict
 from ..witness import Witness
-from . import certificate, evaluate, smt
+from . import certificate, constructive, evaluate, smt
+from .constructive import _Slice
 from .domains import SympyDomain
 from .elaborate import Elaborator
 from .outcome import Budget, Sat, Unknown, Unsat
@@ -48,12 +48,20 @@ def _gradients_agree(witness: Witness) -> bool:
 
 
 def _strategies(command: str):
+    """(name, run(claim, instance, budget)) in the order they are tried.
+
+    Z3 gets a short first try; the constructive search then looks for a witness in
+    seconds where nlsat can take minutes on larger batches; Z3 then gets the rest.
+    """
+    want = command == "find"
+    first = [("evaluate", lambda c, i, b: evaluate.run(c, i, want, b))]
     if command == "prove":
-        return [("evaluate", lambda c, i, b: evaluate.run(c, i, False, b)),
-                ("certificate", certificate.run),
-                ("smt", lambda c, i, b: smt.run(c, i, False, b))]
-    return [("evaluate", lambda c, i, b: evaluate.run(c, i, True, b)),
-            ("smt", lambda c, i, b: smt.run(c, i, True, b))]
+        first.append(("certificate", certificate.run))
+    return first + [
+        ("smt", lambda c, i, b: smt.run(c, i, want, _Slice(b, 1.0))),
+        ("constructive", lambda c, i, b: constructive.run(c, i, want, b)),
+        ("smt", lambda c, i, b: smt.run(c, i, want, b)),
+    ]
 
 
 def decide(claim: Formula, inst: Instance, command: str, budget: Budget) -> dict:
@@ -86,7 +94,9 @@ def decide(claim: Formula, inst: Instance, command: str, budget: Budget) -> dict
             continue
         if isinstance(out, Unknown) and out.reason not in ("some values are free",
                                                             "everything is fixed; evaluation decides"):
-            notes.append(f"{name}: {out.reason}")
+            note = f"{name}: {out.reason}"
+            if note not in notes:
+                notes.append(note)
     return {"verdict": "unknown", "method": "none", "reason": "; ".join(notes) or "no strategy applies"}
 
 
@@ -105,8 +115,9 @@ class _NameOnly(SympyDomain):
         return q
 
     def source(self, src):
-        from ..claims.names import shape_of
         import sympy as sp
+
+        from ..claims.names import shape_of
 
         def zeros(shape):
             return [zeros(shape[1:]) for _ in range(shape[0])] if shape else sp.Integer(0)
@@ -119,6 +130,9 @@ def _run(command: str, claim: Formula, problem: Problem, budget: Budget) -> Proo
         inst = problem.instance(M)
         if not per_size:
             _validate(claim, inst)
+            if command == "find" and not inst.free:
+                raise SpecError("find has nothing to look for: every parameter and datum is "
+                                "fixed; use 'symgrad prove' to evaluate the claim there")
         if budget.expired():
             per_size.append((M, {"verdict": "unknown", "method": "none",
                                  "reason": "out of time"}, inst))

@@ -23,7 +23,7 @@ from ..errors import UnsupportedError
 from ..problem import Instance
 from .domains import Z3Domain, from_z3
 from .elaborate import Elaborator
-from .formula import Atom, Const, Junction, Negation
+from .formula import Atom, Const, Negation
 from .outcome import Sat, Unknown, Unsat
 
 NAME = "smt"
