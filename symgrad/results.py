@@ -101,6 +101,9 @@ class ProofResult(Renderable):
                 lines.append(f"{key}: {cert[key]}")
         for ident in cert.get("identities", []):
             lines.append("  " + ident)
+        if cert.get("hypotheses"):
+            lines.append("where")
+            lines += ["  " + h for h in cert["hypotheses"]]
         for sym, meaning in cert.get("symbols", {}).items():
             lines.append(f"  {sym} stands for {meaning}")
         return lines

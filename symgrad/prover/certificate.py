@@ -27,9 +27,9 @@ _MAX_GENERATORS = 40
 
 
 def _equations(f) -> list | None:
-    """The polynomials of a conjunction of equations, or None if it is something else."""
+    """(polynomial, label) of a conjunction of equations, or None if it is something else."""
     if isinstance(f, Atom) and f.op == "==":
-        return [sp.expand(f.left - f.right)]
+        return [(sp.expand(f.left - f.right), f.label)]
     if isinstance(f, Junction) and f.kind == "and":
         out = []
         for a in f.args:
@@ -54,7 +54,7 @@ def _split(formula):
         eqs = _equations(p)
         if eqs is not None:
             goals.append(eqs)
-    return [h for h in hyps if h != 0], goals
+    return [h for h in hyps if h[0] != 0], goals
 
 
 def _cofactors(goal, hyps, gens):
@@ -76,36 +76,40 @@ def run(claim, inst: Instance, budget):
         return Unknown(NAME, "everything is fixed; evaluation decides")
     domain = OpaqueDomain(inst)
     formula = Elaborator(inst.network, inst.batch, domain).formula(claim)
-    hyps, goal_sets = _split(formula)
+    labelled_hyps, goal_sets = _split(formula)
+    hyps = [h for h, _ in labelled_hyps]
+    names = [label for _, label in labelled_hyps]
     if not goal_sets:
         return Unknown(NAME, "the claim does not conclude equations")
     if len(hyps) > _MAX_GENERATORS:
         return Unknown(NAME, "too many hypotheses for a division certificate")
     gens = sorted(set().union(*(p.free_symbols for p in hyps),
-                              *(g.free_symbols for gs in goal_sets for g in gs)), key=str)
+                              *(g.free_symbols for gs in goal_sets for g, _ in gs)), key=str)
     if not gens:
         return Unknown(NAME, "nothing symbolic to certify")
     for goals in goal_sets:
         if budget.expired():
             return Unknown(NAME, "out of time")
         identities = []
-        for g in goals:
+        for g, label in goals:
             q = _cofactors(g, hyps, gens)
             if q is None:
                 break
-            terms = [f"({to_str(qi)})*[{to_str(h)}]" for qi, h in zip(q, hyps, strict=True)
-                     if qi != 0]
-            identities.append(f"{to_str(g)} = {' + '.join(terms) or '0'}")
+            terms = [f"({to_str(sp.factor(qi))}) * {name}"
+                     for qi, name in zip(q, names, strict=True) if qi != 0]
+            identities.append(f"{label} = {' + '.join(terms) or '0'}")
         else:
-            meaning = {str(s): m for s, m in domain.ops.meaning.items()
-                       if any(s in g.free_symbols for g in goals + hyps)}
+            used = set().union(*(g.free_symbols for g, _ in goals), *(h.free_symbols for h in hyps))
+            meaning = {str(s): m for s, m in domain.ops.meaning.items() if s in used}
+            hyp_text = [f"{name} = {to_str(h)}" for name, h in zip(names, hyps, strict=True)]
             return Unsat(NAME, {
                 "kind": "cofactors",
-                "text": ("each conclusion, written as a polynomial, equals a combination of the "
-                         "hypothesis polynomials (in [brackets]) with the cofactors shown; "
-                         "activation values are arbitrary symbols, so this holds for every "
-                         "activation and every value of the free variables"),
+                "text": ("each conclusion is a combination of the hypotheses with the cofactors "
+                         "shown, an identity of polynomials checked by expansion; activation "
+                         "values are arbitrary symbols, so it holds for every activation and "
+                         "every value of the free variables"),
                 "identities": identities,
+                "hypotheses": hyp_text,
                 "symbols": meaning,
             })
     return Unknown(NAME, "no conclusion is a combination of the hypotheses")

@@ -49,6 +49,38 @@ def _flat(t):
         yield t
 
 
+def _indices(shape):
+    if not shape:
+        return [()]
+    return [(i,) + rest for i in range(1, shape[0] + 1) for rest in _indices(shape[1:])]
+
+
+def _flat_pairs(t):
+    if isinstance(t, list):
+        for e in t:
+            yield from _flat_pairs(e)
+    else:
+        yield t
+
+
+def _side(term, env, idx) -> str:
+    """Claim text of one entry of a side, e.g. grad(W1) at (2, 1) -> grad(W1[2,1])."""
+    if isinstance(term, ast.Grad | ast.Ref):
+        full = [env.get(i, i) if isinstance(i, str) else i for i in term.indices] + list(idx)
+        inner = (term.param if isinstance(term, ast.Grad) else term.name) + (
+            "[" + ",".join(map(str, full)) + "]" if full else "")
+        return f"grad({inner})" if isinstance(term, ast.Grad) else inner
+    text = str(term)
+    return f"({text})[{','.join(map(str, idx))}]" if idx else text
+
+
+def _label(c: ast.Cmp, env, idx, tensors: tuple[bool, bool]) -> str:
+    left = _side(c.left, env, idx if tensors[0] else ())
+    if isinstance(c.right, ast.Num) and c.right.value == 0:
+        return left
+    return f"{left} - ({_side(c.right, env, idx if tensors[1] else ())})"
+
+
 class Elaborator:
     """Elaborate claims for one network, batch size and domain."""
 
@@ -80,8 +112,12 @@ class Elaborator:
     def compare(self, c: ast.Cmp, env):
         left, right = self.term(c.left, env), self.term(c.right, env)
         op = "==" if c.op == "!=" else c.op
-        pairs = _zip(lambda a, b: Atom(op, a, b), left, right, str(c))
-        every = conj(list(_flat(pairs)))
+        pairs = _zip(lambda a, b: (a, b), left, right, str(c))
+        shape = _shape(pairs)
+        tensors = (isinstance(left, list), isinstance(right, list))
+        atoms = [Atom(op, a, b, _label(c, env, idx, tensors))
+                 for idx, (a, b) in zip(_indices(shape), _flat_pairs(pairs), strict=True)]
+        every = conj(atoms)
         return neg(every) if c.op == "!=" else every
 
     def term(self, t: ast.Term, env):

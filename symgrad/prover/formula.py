@@ -15,6 +15,7 @@ class Atom:
     op: str
     left: object
     right: object
+    label: str = ""  # the claim text of ``left - right``, for evidence
 
 
 @dataclass(frozen=True)
