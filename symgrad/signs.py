@@ -65,11 +65,30 @@ def _ball(e: sp.Expr, prec: int) -> flint.arb:
     raise _NoBall(e)
 
 
+def _as_rational_function(e: sp.Expr) -> sp.Expr:
+    """e with every function application (tanh(1), exp(-2), log(3)) replaced by a symbol."""
+    atoms = sorted(e.atoms(sp.Function, sp.Pow), key=sp.default_sort_key)
+    mapping = {}
+    for a in atoms:
+        if isinstance(a, sp.Pow) and a.exp.is_Integer:
+            continue  # a power with an integer exponent is already rational arithmetic
+        mapping[a] = sp.Dummy("t")
+    return e.xreplace(mapping)
+
+
 def _exactly_zero(e: sp.Expr) -> bool:
-    """A proof that e == 0, or False when none is found (which does not mean e != 0)."""
+    """A proof that e == 0, or False when none is found (which does not mean e != 0).
+
+    Three proofs are tried: e is an algebraic number with minimal polynomial x; e is zero
+    as a rational function of its transcendental parts taken as independent unknowns
+    (an identity in the unknowns holds at their actual values); or SymPy's simplify
+    returns 0 (simplify only rewrites into equal expressions).
+    """
     if e.is_zero:
         return True
     try:
+        if sp.cancel(sp.together(_as_rational_function(e))) == 0:
+            return True
         if e.is_algebraic:
             x = sp.Dummy("x")
             return sp.minimal_polynomial(e, x) == x

@@ -16,6 +16,10 @@ import sympy as sp
 
 from ..problem import Instance
 from . import smt
+from .domains import SympyDomain
+from .elaborate import Elaborator
+from .evaluate import truth
+from .formula import Atom, Junction, Negation, dnf, nnf
 from .outcome import Sat, Unknown
 
 NAME = "constructive"
@@ -30,6 +34,39 @@ def _draw(rng: random.Random, symbol, slot) -> sp.Expr:
     return rng.choice(_VALUES[:6] + [sp.Integer(0)] if name.startswith("b") else _VALUES[:6])
 
 
+def _solve_exactly(claim, reduced: Instance, want: bool, solve_for: list):
+    """Values of ``solve_for`` (the targets) making the claim's truth ``want``, found with
+    SymPy's exact linear algebra; works with transcendental constants such as tanh(1)."""
+    domain = SympyDomain(reduced)
+    formula = Elaborator(reduced.network, reduced.batch, domain).formula(claim)
+    target = nnf(formula, negate=not want)
+    for conjunct in dnf(target) or []:
+        equations = [sp.expand(a.left - a.right) for a in conjunct
+                     if isinstance(a, Atom) and a.op == "=="]
+        if any(sp.Poly(e, *solve_for).total_degree() > 1 for e in equations if e.free_symbols):
+            continue
+        solutions = sp.linsolve(equations, solve_for) if equations else \
+            sp.FiniteSet(tuple(solve_for))
+        for solution in solutions:
+            params = sorted(set().union(*(v.free_symbols for v in solution)), key=str)
+            for choice in ((0,), (1,), (-1,), (2,)):
+                values = {p: sp.Integer(choice[0]) for p in params}
+                assignment = {y: v.subs(values) for y, v in zip(solve_for, solution, strict=True)}
+                if truth(_substitute(target, assignment)) is True:
+                    return assignment
+    return None
+
+
+def _substitute(f, assignment):
+    if isinstance(f, Atom):
+        return Atom(f.op, f.left.subs(assignment), f.right.subs(assignment))
+    if isinstance(f, Negation):
+        return Negation(_substitute(f.arg, assignment))
+    if isinstance(f, Junction):
+        return Junction(f.kind, tuple(_substitute(a, assignment) for a in f.args))
+    return f
+
+
 def run(claim, inst: Instance, want: bool, budget, seconds: float = 3.0, trials: int = 40):
     solve_for = [s for s in inst.free if inst.slots[s][0] == "y"]
     fix = [s for s in inst.free if inst.slots[s][0] != "y"]
@@ -42,7 +79,11 @@ def run(claim, inst: Instance, want: bool, budget, seconds: float = 3.0, trials:
             break
         drawn = {s: _draw(rng, s, inst.slots[s]) for s in fix}
         reduced = inst.substitute(drawn)
-        if solve_for:
+        if solve_for and not inst.network.piecewise_linear:
+            found = _solve_exactly(claim, reduced, want, solve_for)
+            if found is not None:
+                return Sat({**drawn, **found}, NAME)
+        elif solve_for:
             sub_budget = _Slice(budget, min(0.5, budget.remaining() - stop))
             out = smt.run(claim, reduced, want, sub_budget, simplify=True)
             if isinstance(out, Sat):

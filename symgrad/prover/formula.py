@@ -68,3 +68,42 @@ def atoms(f):
             yield from atoms(a)
     elif isinstance(f, Negation):
         yield from atoms(f.arg)
+
+
+_FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+def nnf(f, negate: bool = False):
+    """Negations pushed down to the atoms (``not ==`` stays a negated atom)."""
+    if isinstance(f, Const):
+        return Const(f.value != negate)
+    if isinstance(f, Atom):
+        if not negate:
+            return f
+        return Negation(f) if f.op == "==" else Atom(_FLIP[f.op], f.left, f.right, f.label)
+    if isinstance(f, Negation):
+        return nnf(f.arg, not negate)
+    kind = f.kind if not negate else ("or" if f.kind == "and" else "and")
+    args = [nnf(a, negate) for a in f.args]
+    return conj(args) if kind == "and" else disj(args)
+
+
+def dnf(f, limit: int = 64) -> list[list] | None:
+    """Disjunctive normal form of an NNF formula: a list of conjunctions (lists of
+    literals); None if it would have more than ``limit`` conjunctions."""
+    if isinstance(f, Const):
+        return [[]] if f.value else []
+    if isinstance(f, Atom | Negation):
+        return [[f]]
+    parts = [dnf(a, limit) for a in f.args]
+    if any(p is None for p in parts):
+        return None
+    if f.kind == "or":
+        out = [c for p in parts for c in p]
+        return out if len(out) <= limit else None
+    out = [[]]
+    for p in parts:
+        out = [c + d for c in out for d in p]
+        if len(out) > limit:
+            return None
+    return out
