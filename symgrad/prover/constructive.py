@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..problem import Instance
 from . import smt
-from .domains import SympyDomain
+from .domains import OpaqueDomain, SympyDomain
 from .elaborate import Elaborator
 from .evaluate import truth
 from .formula import Atom, Junction, Negation, dnf, nnf
@@ -67,6 +67,27 @@ def _substitute(f, assignment):
     return f
 
 
+def _pins(claim, inst: Instance, want: bool) -> list[dict]:
+    """For each way the target can hold (its DNF conjunctions), the variables it pins to a
+    value by an equation in that variable alone (``W1 == 0`` pins every entry of W1)."""
+    formula = Elaborator(inst.network, inst.batch, OpaqueDomain(inst)).formula(claim)
+    free = set(inst.free)
+    out = []
+    for conjunct in dnf(nnf(formula, negate=not want)) or [[]]:
+        pins = {}
+        for lit in conjunct:
+            if isinstance(lit, Atom) and lit.op == "==":
+                e = sp.expand(lit.left - lit.right)
+                syms = e.free_symbols
+                if len(syms) == 1 and syms <= free:
+                    (s,) = syms
+                    if sp.degree(e, s) == 1:
+                        pins[s] = sp.solve(e, s)[0]
+        if pins not in out:
+            out.append(pins)
+    return out
+
+
 def run(claim, inst: Instance, want: bool, budget, seconds: float = 3.0, trials: int = 40):
     solve_for = [s for s in inst.free if inst.slots[s][0] == "y"]
     fix = [s for s in inst.free if inst.slots[s][0] != "y"]
@@ -74,10 +95,12 @@ def run(claim, inst: Instance, want: bool, budget, seconds: float = 3.0, trials:
         return Unknown(NAME, "nothing to draw")
     stop = budget.remaining() - min(seconds, budget.remaining() / 2)
     rng = random.Random(20231817)
-    for _ in range(trials):
+    pin_sets = _pins(claim, inst, want)
+    for trial in range(trials):
         if budget.remaining() <= stop:
             break
-        drawn = {s: _draw(rng, s, inst.slots[s]) for s in fix}
+        pins = pin_sets[trial % len(pin_sets)]
+        drawn = {s: pins[s] if s in pins else _draw(rng, s, inst.slots[s]) for s in fix}
         reduced = inst.substitute(drawn)
         if solve_for and not inst.network.piecewise_linear:
             found = _solve_exactly(claim, reduced, want, solve_for)
