@@ -5,6 +5,7 @@ Errors caused by input are one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ import typer
 from . import __version__
 from .errors import SymgradError
 from .gradients import gradients
+from .prover import busy
 from .prover import find as find_values
 from .prover import prove as prove_claim
 from .render import FORMATS
@@ -76,6 +78,10 @@ def grad(
     typer.echo(gradients(problem).render(fmt))
 
 
+def _progress(message: str) -> None:
+    typer.echo(f"symgrad: {message}", err=True)
+
+
 def _decide(command, claim, options: Options, fmt: str, timeout: str) -> int:
     fmt = _check_format(fmt)
     problem, spec_claim = build(options)
@@ -84,7 +90,8 @@ def _decide(command, claim, options: Options, fmt: str, timeout: str) -> int:
         raise SymgradError(f"{command} needs a claim: symgrad {command} \"grad(b2) == 0 -> "
                            "grad(W1) == 0\", or [claim] text = \"...\" in --spec")
     run = prove_claim if command == "prove" else find_values
-    result = run(text, problem=problem, timeout=timeout)
+    progress = _progress if sys.stderr.isatty() else None
+    result = run(text, problem=problem, timeout=timeout, progress=progress)
     typer.echo(result.render(fmt))
     return result.exit_code
 
@@ -174,5 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def run() -> None:
+    """Console-script entry: exit with main()'s status, even if a timed-out prover worker
+    is still inside the solver (a daemon thread in native code must not block or crash
+    the interpreter's shutdown)."""
+    code = main()
+    if busy():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -124,9 +124,12 @@ class _NameOnly(SympyDomain):
         return zeros(shape_of(src, self.inst.network, self.inst.batch))
 
 
-def _run(command: str, claim: Formula, problem: Problem, budget: Budget) -> ProofResult:
+def _run(command: str, claim: Formula, problem: Problem, budget: Budget,
+         progress=None) -> ProofResult:
     per_size = []  # (M, fields, instance)
     for M in problem.batch_sizes:
+        if progress is not None and len(problem.batch_sizes) > 1:
+            progress(f"batch size {M}: deciding ({budget.elapsed():.1f} s so far)")
         inst = problem.instance(M)
         if not per_size:
             _validate(claim, inst)
@@ -174,7 +177,13 @@ def _as_problem(network, problem, params, x, y, batch) -> Problem:
     return Problem(network or Network(), params=params or {}, x=x, y=y, batch=batch)
 
 
-def _entry(command: str, claim, network, problem, params, x, y, batch, timeout) -> ProofResult:
+def busy() -> bool:
+    """True while a prover run (perhaps one that timed out) is still working."""
+    return _LOCK.locked()
+
+
+def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
+           progress=None) -> ProofResult:
     formula = parse(claim) if isinstance(claim, str) else claim
     prob = _as_problem(network, problem, params, x, y, batch)
     try:
@@ -189,13 +198,13 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout) 
     def work():
         with _LOCK:
             try:
-                box["result"] = _run(command, formula, prob, budget)
+                box["result"] = _run(command, formula, prob, budget, progress)
             except BaseException as exc:  # handed to the caller's thread below
                 box["error"] = exc
 
     worker = threading.Thread(target=work, daemon=True, name=f"symgrad-{command}")
     worker.start()
-    worker.join(seconds + 2.0)
+    worker.join(seconds + min(2.0, 0.1 * seconds))
     if "error" in box:
         raise box["error"]
     if "result" in box:
@@ -206,7 +215,7 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout) 
 
 
 def prove(claim, network=None, *, problem: Problem | None = None, params=None, x=None, y=None,
-          batch=None, timeout=60) -> ProofResult:
+          batch=None, timeout=60, progress=None) -> ProofResult:
     """Decide whether the claim holds for every value of the free variables.
 
     >>> prove("grad(b2) == 0 -> grad(W1) == 0", batch=1).verdict
@@ -215,11 +224,11 @@ def prove(claim, network=None, *, problem: Problem | None = None, params=None, x
     >>> r.verdict, r.checked
     ('refuted', True)
     """
-    return _entry("prove", claim, network, problem, params, x, y, batch, timeout)
+    return _entry("prove", claim, network, problem, params, x, y, batch, timeout, progress)
 
 
 def find(condition, network=None, *, problem: Problem | None = None, params=None, x=None,
-         y=None, batch=None, timeout=60) -> ProofResult:
+         y=None, batch=None, timeout=60, progress=None) -> ProofResult:
     """Look for values of the free variables that make the condition true.
 
     >>> r = find("grad(b2) == 0 and grad(W2) == 0 and grad(W1) != 0 and grad(b1) != 0",
@@ -227,7 +236,7 @@ def find(condition, network=None, *, problem: Problem | None = None, params=None
     >>> r.verdict, r.batch, [s.verdict for s in r.sizes]
     ('found', 3, ['impossible', 'impossible', 'found'])
     """
-    return _entry("find", condition, network, problem, params, x, y, batch, timeout)
+    return _entry("find", condition, network, problem, params, x, y, batch, timeout, progress)
 
 
 __all__ = ["SymgradError", "decide", "find", "prove"]
