@@ -57,6 +57,10 @@ def _split(formula):
     return [h for h in hyps if h[0] != 0], goals
 
 
+def _polynomial(e: sp.Expr) -> bool:
+    return e.is_polynomial(*e.free_symbols)
+
+
 def _cofactors(goal, hyps, gens):
     """q with goal == sum(q_i * hyps_i), or None."""
     if goal == 0:
@@ -77,6 +81,10 @@ def run(claim, inst: Instance, budget):
     domain = OpaqueDomain(inst)
     formula = Elaborator(inst.network, inst.batch, domain).formula(claim)
     labelled_hyps, goal_sets = _split(formula)
+    # only polynomials can be divided: a hypothesis with log(...) (the bce loss) is dropped,
+    # which is sound; a conclusion set with one cannot be certified here
+    labelled_hyps = [(h, n) for h, n in labelled_hyps if _polynomial(h)]
+    goal_sets = [gs for gs in goal_sets if all(_polynomial(g) for g, _ in gs)]
     hyps = [h for h, _ in labelled_hyps]
     names = [label for _, label in labelled_hyps]
     if not goal_sets:
