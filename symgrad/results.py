@@ -101,6 +101,9 @@ class ProofResult(Renderable):
                 lines.append(f"{key}: {cert[key]}")
         for ident in cert.get("identities", []):
             lines.append("  " + ident)
+        if cert.get("regions"):
+            lines.append("in the activation region the hypotheses fix:")
+            lines += ["  " + r for r in cert["regions"]]
         if cert.get("hypotheses"):
             lines.append("where")
             lines += ["  " + h for h in cert["hypotheses"]]

@@ -41,20 +41,56 @@ def _equations(f) -> list | None:
     return None
 
 
+def _signs(f) -> list:
+    """(op, polynomial) for each order atom of a conjunction: ``p op 0`` is assumed."""
+    if isinstance(f, Atom) and f.op in ("<", "<=", ">", ">="):
+        return [(f.op, sp.expand(f.left - f.right))]
+    if isinstance(f, Junction) and f.kind == "and":
+        return [s for a in f.args for s in _signs(a)]
+    return []
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _regions(signs, units) -> dict:
+    """Substitutions act -> value, dact -> slope for the piecewise-linear units whose sign
+    the hypotheses fix (``z1[m] < 0`` makes a ReLU's value and derivative 0)."""
+    subs = {}
+    for op, p in signs:
+        for z, a, d, act in units:
+            if not act.piecewise_linear:
+                continue
+            if sp.expand(p - z) == 0:
+                side = op
+            elif sp.expand(p + z) == 0:
+                side = _FLIP[op]
+            else:
+                continue
+            neg, pos = act.slopes
+            slope = neg if side in ("<", "<=") else pos
+            subs[a] = slope * z  # at z = 0 both branches give 0
+            if side in ("<", ">") or act.grad_at_zero == slope:
+                subs[d] = slope
+    return subs
+
+
 def _split(formula):
-    """(hypothesis polynomials, [goal polynomial lists]) of a disjunction."""
+    """(hypothesis polynomials, [goal polynomial lists], sign hypotheses) of a disjunction."""
     parts = formula.args if isinstance(formula, Junction) and formula.kind == "or" else (formula,)
-    hyps, goals = [], []
+    hyps, goals, signs = [], [], []
     for p in parts:
         if isinstance(p, Negation):
             eqs = _equations(p.arg)
             if eqs is not None:
                 hyps += eqs
-            continue  # a hypothesis that is not an equation: dropped (sound)
+            else:
+                signs += _signs(p.arg)  # other hypotheses are dropped (sound)
+            continue
         eqs = _equations(p)
         if eqs is not None:
             goals.append(eqs)
-    return [h for h in hyps if h[0] != 0], goals
+    return [h for h in hyps if h[0] != 0], goals, signs
 
 
 def _polynomial(e: sp.Expr) -> bool:
@@ -65,7 +101,7 @@ def _cofactors(goal, hyps, gens):
     """q with goal == sum(q_i * hyps_i), or None."""
     if goal == 0:
         return [sp.Integer(0)] * len(hyps)
-    if not hyps:
+    if not hyps or not gens:
         return None
     quotients, rem = sp.reduced(goal, hyps, *gens)
     if rem != 0:
@@ -80,7 +116,11 @@ def run(claim, inst: Instance, budget):
         return Unknown(NAME, "everything is fixed; evaluation decides")
     domain = OpaqueDomain(inst)
     formula = Elaborator(inst.network, inst.batch, domain).formula(claim)
-    labelled_hyps, goal_sets = _split(formula)
+    labelled_hyps, goal_sets, signs = _split(formula)
+    regions = _regions(signs, domain.ops.units)
+    if regions:  # activation regions the hypotheses fix: substitute their linear pieces
+        labelled_hyps = [(sp.expand(h.xreplace(regions)), n) for h, n in labelled_hyps]
+        goal_sets = [[(sp.expand(g.xreplace(regions)), n) for g, n in gs] for gs in goal_sets]
     # only polynomials can be divided: a hypothesis with log(...) (the bce loss) is dropped,
     # which is sound; a conclusion set with one cannot be certified here
     labelled_hyps = [(h, n) for h, n in labelled_hyps if _polynomial(h)]
@@ -93,8 +133,6 @@ def run(claim, inst: Instance, budget):
         return Unknown(NAME, "too many hypotheses for a division certificate")
     gens = sorted(set().union(*(p.free_symbols for p in hyps),
                               *(g.free_symbols for gs in goal_sets for g, _ in gs)), key=str)
-    if not gens:
-        return Unknown(NAME, "nothing symbolic to certify")
     for goals in goal_sets:
         if budget.expired():
             return Unknown(NAME, "out of time")
@@ -110,14 +148,19 @@ def run(claim, inst: Instance, budget):
             used = set().union(*(g.free_symbols for g, _ in goals), *(h.free_symbols for h in hyps))
             meaning = {str(s): m for s, m in domain.ops.meaning.items() if s in used}
             hyp_text = [f"{name} = {to_str(h)}" for name, h in zip(names, hyps, strict=True)]
+            region_text = [f"{to_str(k)} = {to_str(v)}" for k, v in regions.items()]
             return Unsat(NAME, {
                 "kind": "cofactors",
                 "text": ("each conclusion is a combination of the hypotheses with the cofactors "
-                         "shown, an identity of polynomials checked by expansion; activation "
-                         "values are arbitrary symbols, so it holds for every activation and "
-                         "every value of the free variables"),
+                         "shown, an identity of polynomials checked by expansion; "
+                         + ("the hypotheses fix the activation regions listed, and every other "
+                            "activation value is an arbitrary symbol, so it holds for every "
+                            "value of the free variables" if regions else
+                            "activation values are arbitrary symbols, so it holds for every "
+                            "activation and every value of the free variables")),
                 "identities": identities,
                 "hypotheses": hyp_text,
+                "regions": region_text,
                 "symbols": meaning,
             })
     return Unknown(NAME, "no conclusion is a combination of the hypotheses")

@@ -52,6 +52,7 @@ class OpaqueOps(backprop.SympyOps):
 
     def __init__(self):
         self.meaning: dict[sp.Symbol, str] = {}
+        self.units: list[tuple] = []  # (z, act symbol, dact symbol, activation)
 
     def act(self, activation, z, tag):
         if activation.linear or not z.free_symbols:
@@ -61,6 +62,7 @@ class OpaqueOps(backprop.SympyOps):
         d = sp.Symbol(f"dact{l}_{m}_{i}", real=True)
         self.meaning[a] = f"{activation.name}(z{l}[{m},{i}])"
         self.meaning[d] = f"{activation.name}'(z{l}[{m},{i}])"
+        self.units.append((sp.expand(z), a, d, activation))
         return a, d
 
 
