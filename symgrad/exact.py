@@ -44,10 +44,14 @@ _FUNCS = {
 _CONSTS = {"pi": sp.pi, "E": sp.E}
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)"
+    r"\s*(?:(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_]\w*)"
     r"|(?P<op>\*\*|[-+*/^(),]))"
 )
-DECIMAL = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+DECIMAL = re.compile(r"^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+MAX_DIGITS = 1000
+MAX_EXPONENT = 1000
 
 
 def decimal_to_rational(text: str) -> sp.Rational:
@@ -56,6 +60,11 @@ def decimal_to_rational(text: str) -> sp.Rational:
     >>> decimal_to_rational("2.50e1")
     25
     """
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > MAX_DIGITS or (exponent and abs(int(exponent)) > MAX_EXPONENT):
+        raise NumberError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is too "
+                          f"large to handle exactly; use at most {MAX_DIGITS} digits and "
+                          f"exponents up to {MAX_EXPONENT}")
     return sp.Rational(Fraction(text))
 
 

@@ -120,8 +120,8 @@ def _to_markdown(doc: _Doc) -> str:
             out.append(_md_segs(block[1]))
         elif kind == "math":
             lines = block[1]
-            if len(lines) == 1 and "&" not in lines[0]:
-                out.append("$$\n" + lines[0] + "\n$$")
+            if len(lines) == 1:
+                out.append("$$\n" + lines[0].replace("&=", "=") + "\n$$")
             else:
                 out.append("$$\n\\begin{aligned}\n" + " \\\\\n".join(lines)
                            + "\n\\end{aligned}\n$$")
@@ -214,8 +214,8 @@ def _to_latex(doc: _Doc, title) -> str:
             out.append(_tex_segs(block[1]) + "\n")
         elif kind == "math":
             lines = block[1]
-            if len(lines) == 1 and "&" not in lines[0]:
-                out.append("\\[\n" + lines[0] + "\n\\]")
+            if len(lines) == 1:
+                out.append("\\[\n" + lines[0].replace("&=", "=") + "\n\\]")
             else:
                 body = [ln if "&" in ln else "& " + ln for ln in lines]
                 out.append("\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}")
@@ -224,7 +224,11 @@ def _to_latex(doc: _Doc, title) -> str:
                                                        for r in block[1]) + "\n\\end{itemize}")
         elif kind == "table":
             header, rows = block[1], block[2]
-            spec = "|" + "l|" * len(header)
+            n = len(header)
+            longest = max((len(_tex_segs(c)) for row in rows for c in row), default=0)
+            col = "l" if longest <= 40 else \
+                rf"p{{\dimexpr \linewidth / {n} - 2\tabcolsep - 1pt\relax}}"
+            spec = "|" + (col + "|") * n
             lines = [f"\\begin{{longtable}}{{{spec}}}", "\\hline",
                      " & ".join(_tex_segs(c) for c in header) + " \\\\", "\\hline"]
             lines += [" & ".join(_tex_segs(c) for c in row) + " \\\\" for row in rows]
@@ -240,13 +244,83 @@ def _to_latex(doc: _Doc, title) -> str:
 # ---------------------------------------------------------------------------------------
 # Numbers, names and claims in LaTeX
 # ---------------------------------------------------------------------------------------
-def _num_seg(v):
-    """A number as a table cell: rationals as plain text (``-2/3``), closed forms as math."""
+def _approx(v) -> str:
+    """`` \\approx 0.7616`` for a closed form (for reading only; the exact value is shown)."""
+    try:
+        f = float(sp.N(v, 30))
+    except (TypeError, ValueError):  # pragma: no cover - every witness value is real
+        return ""
+    return r" \approx " + _fmt_float(f)
+
+
+def _fmt_float(f: float) -> str:
+    if abs(f) < 1e-12:
+        return "0"
+    text = f"{f:.6g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return text
+
+
+def _num_seg(v, short: bool = False):
+    """A number as a table cell: rationals as plain text (``-2/3``), closed forms as math
+    with a decimal approximation (``short``: only the approximation, for long forms)."""
     if isinstance(v, sp.Rational) or (isinstance(v, sp.Expr) and v.is_Rational):
         return to_str(v)
     if isinstance(v, int):
         return str(v)
-    return M(sp.latex(v))
+    tex = sp.latex(v)
+    if short and len(tex) > 60:
+        return M(_approx(v).strip())
+    return M(tex + _approx(v))
+
+
+def _is_zero(v) -> bool:
+    from . import signs
+    return v == 0 or signs.compare("==", v, sp.Integer(0)) is True
+
+
+def _gradient_rows(name: str, t) -> list[str]:
+    """``dL/dW = value`` rows; a long closed-form sum is split over lines, a closed form
+    that is exactly zero (certified) says so."""
+    lhs = rf"\frac{{\partial L}}{{\partial {name_latex(name)}}} &= "
+    flat = _flat(t)
+    if len(flat) != 1 or isinstance(flat[0], sp.Rational):
+        return [lhs + _tensor_latex(t)]
+    e = flat[0]
+    tail = (" = 0" if _is_zero(e) else _approx(e))
+    if not e.is_Add or len(sp.latex(e)) <= 110:
+        return [lhs + sp.latex(e) + tail]
+    lines, current = [], []
+    for term in sp.Add.make_args(e):
+        current.append(term)
+        if len(sp.latex(sp.Add(*current, evaluate=False))) > 90:
+            lines.append(current)
+            current = []
+    if current:
+        lines.append(current)
+    out = []
+    for i, group in enumerate(lines):
+        body = sp.latex(sp.Add(*group, evaluate=False))
+        if i == 0:
+            out.append(lhs + body)
+        else:
+            out.append(r"&\quad " + ("" if body.startswith("-") else "+ ") + body)
+    out[-1] += tail
+    return out
+
+
+def _tensor_latex(t) -> str:
+    """latex_tensor, followed by a decimal approximation when some entry is a closed form."""
+    flat = _flat(t)
+    if all(isinstance(e, sp.Rational) for e in flat):
+        return latex_tensor(t)
+    if len(flat) == 1:
+        return latex_tensor(t) + _approx(flat[0])
+    approx = [float(sp.N(e, 30)) for e in flat]
+    return latex_tensor(t) + r" \approx \left(" + ", ".join(map(_fmt_float, approx)) \
+        + r"\right)"
 
 
 def _vec_seg(vs):
@@ -719,14 +793,14 @@ def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int
     if kind == "evaluation":
         doc.p("Every parameter and datum is fixed, so the claim was evaluated exactly, with "
               "certified signs: ", cert.get("text", ""), ".")
-        if problem is not None:
-            from .gradients import gradients
+        if problem is not None and problem.batch[0] == problem.batch[1]:
+            from .witness import Witness
             try:
-                g = gradients(problem)
-            except SymgradError:
+                inst = problem.instance()
+            except SymgradError:  # pragma: no cover - the prover built it already
                 return
-            doc.math(*[rf"\frac{{\partial L}}{{\partial {name_latex(k)}}} &= {latex_tensor(v)}"
-                       for k, v in g.grads.items()])
+            if not inst.free:
+                _values(doc, Witness.of(inst), result)
         return
     # any other certificate: show it as it is
     lines = []
@@ -753,6 +827,13 @@ def _single_instance(inst: Instance, m: int) -> Instance:
     return Instance(net, 1, values, (), {})
 
 
+def _equal(a, b) -> bool:
+    if a == b:
+        return True
+    from . import signs
+    return signs.compare("==", a, b) is True
+
+
 def _flat(t):
     if isinstance(t, list):
         return [e for x in t for e in _flat(x)]
@@ -775,15 +856,23 @@ def _truth(v) -> str:
 
 
 def _witness(doc: _Doc, result: ProofResult):
-    from . import check
-
-    w = result.witness
-    inst = w.instance
-    net = result.network
     what = "counterexample" if result.verdict == "refuted" else "witness"
     doc.p(f"The {what} below has exact values everywhere and was re-evaluated by the "
           "independent checker (forward-mode gradients, its own forward pass and its own "
           "reading of the claim): ", B("yes" if result.checked else "no"), ".")
+    _values(doc, result.witness, result)
+    if result.verdict == "refuted" and isinstance(result.claim, ast.Implies):
+        doc.p("The hypothesis holds and the conclusion fails, so the claim is false for "
+              f"these values (batch size M = {result.witness.instance.batch}).")
+
+
+def _values(doc: _Doc, w, result: ProofResult):
+    """Parameters, the per-sample table, per-sample gradient terms, the batch gradients
+    and the claim's parts, for fully fixed values ``w`` (a Witness)."""
+    from . import check
+
+    inst = w.instance
+    net = result.network
     doc.p("Parameters:")
     doc.math(", \\quad ".join(f"{name_latex(k)} = {latex_tensor(v)}"
                               for k, v in w.params.items()))
@@ -818,43 +907,39 @@ def _witness(doc: _Doc, result: ProofResult):
         doc.p(B("Note on the kink."), f" At {where} the pre-activation is exactly 0, so the "
               f"derivative there is the convention {net.act}'(0) = {conv}. Another convention "
               "(", C("--relu-grad-at-zero"), ") can change the gradients below.")
-    # the per-sample terms whose (scaled) sum is the batch gradient
-    entries = [(tex, k) for k in net.param_names
-               for tex, _ in _entries(k, w.gradients[k])]
-    if len(entries) <= 8 and inst.batch <= MAX_TABLE_ROWS:
+    # the per-sample terms whose (scaled) sum is the batch gradient: one row per entry
+    entries = [(tex, k, i) for k in net.param_names
+               for i, (tex, _) in enumerate(_entries(k, w.gradients[k]))]
+    if len(entries) <= MAX_ENTRIES_FOR_FORMULAS and inst.batch <= 8:
         per = [backprop.run(_single_instance(inst, m), backprop.SympyOps()).grads
                for m in range(inst.batch)]
-        scale = sp.Rational(1, inst.batch * net.n_out) if net.reduction == "mean" else 1
-        consistent = all(
-            sp.simplify(scale * sp.Add(*[_flat(g[k])[i] for g in per]) - _flat(w.gradients[k])[i])
-            == 0 for k in net.param_names for i in range(len(_flat(w.gradients[k]))))
+        scale = sp.Rational(1, inst.batch * net.n_out) if net.reduction == "mean" \
+            else sp.Integer(1)
+        consistent = all(_equal(scale * sp.Add(*[_flat(g[k])[i] for g in per]),
+                                _flat(w.gradients[k])[i]) for _, k, i in entries)
         if consistent:
-            head = ["m"] + [M(rf"\partial \ell^{{[m]}} / \partial {tex}") for tex, _ in entries]
-            prow = []
-            for m, g in enumerate(per, 1):
-                cells = [str(m)]
-                for k in net.param_names:
-                    cells += [_num_seg(e) for e in _flat(g[k])]
-                prow.append(cells)
-            total = ["batch (sum)" if net.reduction == "sum"
-                     else f"batch (sum x {to_str(scale)})"]
-            for k in net.param_names:
-                total += [_num_seg(e) for e in _flat(w.gradients[k])]
-            doc.p("Per-sample gradient terms; the batch gradient is their "
-                  + ("sum" if net.reduction == "sum" else "sum times " + to_str(scale)) + ":")
-            doc.table(head, prow + [total])
+            batch_head = "batch" if scale == 1 else f"batch = {to_str(scale)} x sum"
+            head = ["entry"] + [M(rf"\partial \ell^{{[{m}]}}") for m in range(1, inst.batch + 1)]
+            head += [batch_head]
+            prow = [[M(tex)] + [_num_seg(_flat(g[k])[i], short=True) for g in per]
+                    + [_num_seg(_flat(w.gradients[k])[i], short=True)] for tex, k, i in entries]
+            if inst.batch == 1:
+                doc.p("Gradient of the one sample's loss, entry by entry"
+                      + ("" if scale == 1 else f" (the batch gradient is {to_str(scale)} times it)")
+                      + ":")
+            else:
+                doc.p("Per-sample gradient terms, entry by entry; the batch gradient is their "
+                      + ("sum" if scale == 1 else "sum times " + to_str(scale))
+                      + ", and cancellations between samples are what the table shows:")
+            doc.table(head, prow)
     doc.p("The exact batch gradients:")
-    doc.math(*[rf"\frac{{\partial L}}{{\partial {name_latex(k)}}} &= {latex_tensor(v)}"
-               for k, v in w.gradients.items()])
+    doc.math(*[row for k, v in w.gradients.items() for row in _gradient_rows(k, v)])
     parts = _parts(result.claim)
     truths = [(label, f, check.holds(f, inst)) for label, f in parts]
     if len(parts) > 1:
         doc.p("The claim's parts at these values:")
         doc.table(["part", "formula", "value"],
                   [[label, M(claim_latex(f)), _truth(v)] for label, f, v in truths])
-    if result.verdict == "refuted" and isinstance(result.claim, ast.Implies):
-        doc.p("The hypothesis holds and the conclusion fails, so the claim is false for "
-              f"these values (batch size M = {inst.batch}).")
 
 
 # ---------------------------------------------------------------------------------------
@@ -877,7 +962,9 @@ def _summary(doc: _Doc, result: ProofResult):
     at = f" at batch size M = {M_}" if M_ is not None else ""
     sizes = [s.batch for s in result.sizes]
     rng = f" for every batch size M = {sizes[0]}..{sizes[-1]}" if len(sizes) > 1 else at
-    if v == "proved":
+    if v == "proved" and not result.free:
+        text = f"Yes. At the values given (every one fixed) the claim is true{at}."
+    elif v == "proved":
         text = (f"Yes. The claim holds for every value of the free variables{rng}. "
                 f"Method: {result.method}.")
     elif v == "refuted":
@@ -897,7 +984,7 @@ def _summary(doc: _Doc, result: ProofResult):
         doc.p(f"M = {M_} is the smallest batch size for which this happens: every smaller "
               f"size tried ({', '.join(str(s.batch) for s in earlier)}) was decided the "
               "other way.")
-    if v in ("proved", "impossible") and len(sizes) >= 1:
+    if v in ("proved", "impossible") and sizes and result.free:
         doc.p("A proof covers the batch sizes it names and nothing more: "
               + (f"M = {sizes[0]}" if len(sizes) == 1 else f"M = {sizes[0]}..{sizes[-1]}")
               + ". Larger batches were not examined.")
@@ -987,8 +1074,9 @@ def explain_claim(claim, network: Network | None = None, *, problem: Problem | N
                   params=None, x=None, y=None) -> str:
     """Run the prover on a claim (``command="prove"`` or ``"find"``) and explain the answer.
 
-    >>> print(explain_claim("grad(b2) == 0 -> grad(W1) == 0", batch=1).splitlines()[2])
-    **Answer.** Yes. The claim holds for every value of the free variables at batch size M = 1. Method: certificate.
+    >>> answer = explain_claim("grad(b2) == 0 -> grad(W1) == 0", batch=1).splitlines()[2]
+    >>> answer.startswith("**Answer.** Yes. The claim holds for every value")
+    True
     """
     if command not in ("prove", "find"):
         raise SpecError(f"unknown command {command!r}; use prove or find")

@@ -100,8 +100,10 @@ class BinOp(Term):
 
     def __str__(self):
         left = str(self.left) if self.left.prec >= self.prec else f"({self.left})"
-        # right operand of - and / needs parentheses at equal precedence
-        tight = self.right.prec > self.prec or (self.right.prec == self.prec and self.op in "+*")
+        # the parser groups to the left, so a right operand of equal precedence keeps its
+        # parentheses -- except a fraction after + or -, which still reads as one number
+        tight = self.right.prec > self.prec or (isinstance(self.right, Num)
+                                                and self.op in "+-")
         right = str(self.right) if tight else f"({self.right})"
         return f"{left} {self.op} {right}"
 
@@ -111,8 +113,10 @@ def _needs_parens(f: Formula, parent: str, right_side: bool) -> bool:
         return not right_side  # its body would swallow what follows
     if _PREC[f.kind] < _PREC[parent]:
         return True
-    if f.kind == parent and parent in ("implies", "iff"):
-        return not right_side  # -> is right-associative; <-> printed the same way
+    if f.kind == parent == "implies":
+        return not right_side  # -> is right-associative
+    if f.kind == parent == "iff":
+        return right_side  # <-> groups to the left
     return not right_side and _ends_open(f)
 
 

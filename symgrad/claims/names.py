@@ -81,7 +81,7 @@ def resolve(ref, env: dict, net: Network, M: int) -> tuple[tuple, tuple[int, ...
             dims = ["sample", "unit"]
         else:
             raise ClaimNameError(
-                f"unknown name {name!r}; this network ({net.layers_text}) has "
+                f"unknown name {name!r}; the network {net.layers_text} has "
                 f"{', '.join(net.param_names)}, grad(...), x, y, "
                 f"z1..z{net.depth}, a0..a{net.depth} and loss")
     else:  # pragma: no cover - the parser makes no other references

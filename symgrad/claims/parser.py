@@ -2,8 +2,8 @@
 
 >>> print(parse("grad(b2) == 0 -> grad(w1) == 0 and grad(b1) == 0"))
 grad(b2) == 0 -> grad(W1) == 0 and grad(b1) == 0
->>> print(parse("all m: any k: x[m,k] != -1/2"))
-all m: any k: x[m,k] != -1/2
+>>> print(parse("all m: any n: x[m] != x[n] + -1/2"))
+all m: any n: x[m] != x[n] + -1/2
 >>> parse("grad(W1) ==")
 Traceback (most recent call last):
  ...
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ClaimSyntaxError
+from ..errors import ClaimSyntaxError, NumberError
 from ..exact import decimal_to_rational
 from .ast import (
     And,
@@ -36,7 +36,7 @@ from .ast import (
 )
 
 _TOKEN = re.compile(r"""\s*(?:
-    (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op><->|->|==|!=|<=|>=|[<>+\-*/()\[\],:])
 )""", re.VERBOSE)
@@ -211,7 +211,11 @@ class _Parser:
         kind, value, _ = self.peek()
         if kind == "num":
             self.i += 1
-            return Num(decimal_to_rational(value))
+            try:
+                return Num(decimal_to_rational(value))
+            except NumberError as exc:
+                raise ClaimSyntaxError(f"claim error at column {self.peek(-1)[2] + 1}: {exc}") \
+                    from None
         if self.at("("):
             self.i += 1
             t = self.term()
@@ -245,7 +249,7 @@ class _Parser:
         out = []
         while True:
             kind, value, _ = self.peek()
-            if kind == "num" and value.isdigit():
+            if kind == "num" and value.isdigit() and len(value) <= 9:
                 out.append(int(value))
             elif kind == "name" and value not in KEYWORDS:
                 out.append(value)
@@ -267,4 +271,7 @@ def parse(text: str) -> Formula:
     """Parse claim text into a syntax tree; raise :class:`ClaimSyntaxError` with the column."""
     if not isinstance(text, str):
         raise ClaimSyntaxError(f"a claim is text, not {type(text).__name__}")
-    return _Parser(text).parse()
+    try:
+        return _Parser(text).parse()
+    except RecursionError:
+        raise ClaimSyntaxError("the claim is nested too deeply; use fewer parentheses") from None

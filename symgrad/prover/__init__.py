@@ -126,13 +126,14 @@ class _NameOnly(SympyDomain):
 
 def _run(command: str, claim: Formula, problem: Problem, budget: Budget,
          progress=None) -> ProofResult:
+    for M in problem.batch_sizes:  # every name and index, at every size, before any search
+        _validate(claim, problem.instance(M))
     per_size = []  # (M, fields, instance)
     for M in problem.batch_sizes:
         if progress is not None and len(problem.batch_sizes) > 1:
             progress(f"batch size {M}: deciding ({budget.elapsed():.1f} s so far)")
         inst = problem.instance(M)
         if not per_size:
-            _validate(claim, inst)
             if command == "find" and not inst.free:
                 raise SpecError("find has nothing to look for: every parameter and datum is "
                                 "fixed; use 'symgrad prove' to evaluate the claim there")

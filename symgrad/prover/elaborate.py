@@ -134,8 +134,8 @@ class Elaborator:
             if t.op == "/":
                 if not isinstance(t.right, ast.Num) or t.right.value == 0:
                     raise ClaimNameError(
-                        f"in {t}: divide only by a nonzero number; multiply instead "
-                        "(write a*2 == b rather than a == b/2... or b/2 with a number)")
+                        f"in {t}: divide only by a nonzero number, as in grad(W1) / 2; "
+                        "to divide by a term, multiply the other side instead")
                 inv = d.const(1 / t.right.value)
                 return _zip(lambda a, b: a * b, left, inv, str(t))
             right = self.term(t.right, env)
