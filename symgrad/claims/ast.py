@@ -165,24 +165,25 @@ class Not(Formula):
         return "not " + _wrap(self.arg, "not", True)
 
 
+class _Junction(Formula):
+    """``and`` / ``or`` of two or more formulas; ``kind`` is also the keyword."""
+
+    def show(self):
+        last = len(self.args) - 1
+        return f" {self.kind} ".join(_wrap(a, self.kind, i == last)
+                                     for i, a in enumerate(self.args))
+
+
 @dataclass(frozen=True)
-class And(Formula):
+class And(_Junction):
     args: tuple[Formula, ...]
     kind = "and"
 
-    def show(self):
-        last = len(self.args) - 1
-        return " and ".join(_wrap(a, "and", i == last) for i, a in enumerate(self.args))
-
 
 @dataclass(frozen=True)
-class Or(Formula):
+class Or(_Junction):
     args: tuple[Formula, ...]
     kind = "or"
-
-    def show(self):
-        last = len(self.args) - 1
-        return " or ".join(_wrap(a, "or", i == last) for i, a in enumerate(self.args))
 
 
 @dataclass(frozen=True)
