@@ -116,7 +116,7 @@ def _needs_parens(f: Formula, parent: str, right_side: bool) -> bool:
     if f.kind == parent == "implies":
         return not right_side  # -> is right-associative
     if f.kind == parent == "iff":
-        return right_side  # <-> groups to the left
+        return right_side or _ends_open(f)  # <-> groups to the left
     return not right_side and _ends_open(f)
 
 
