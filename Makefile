@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check symgrad tests benchmarks
+	$(BIN)/ruff check symgrad tests benchmarks notebooks/make_notebooks.py
+
+notebooks: $(STAMP)
+	$(BIN)/python notebooks/make_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -42,6 +42,9 @@ Ys = Annotated[str | None, typer.Option("--y", help="Targets, like --x")]
 Spec = Annotated[Path | None, typer.Option("--spec", help="TOML file with [network], [params], [data], [claim]")]
 Format = Annotated[str, typer.Option("--format", help="text, json, markdown or latex")]
 Timeout = Annotated[str, typer.Option("--timeout", help="Seconds before the answer is 'unknown'")]
+Plot = Annotated[Path | None, typer.Option("--plot", help="Also save a figure of the witness or counterexample: FILE.png or FILE.svg (needs matplotlib)")]
+FindFlag = Annotated[bool, typer.Option("--find", help="Explain 'find' (there exist values) instead of 'prove' (for all values)")]
+ExplainFormat = Annotated[str, typer.Option("--format", help="markdown or latex (a complete document)")]
 Claim = Annotated[str | None, typer.Argument(
     help="The claim, e.g. \"grad(b2) == 0 -> grad(W1) == 0\" (or [claim] text in --spec)",
     show_default=False)]
@@ -82,8 +85,11 @@ def _progress(message: str) -> None:
     typer.echo(f"symgrad: {message}", err=True)
 
 
-def _decide(command, claim, options: Options, fmt: str, timeout: str) -> int:
-    fmt = _check_format(fmt)
+def _run(command, claim, options: Options, timeout: str, plot: Path | None):
+    """Check the --plot target, build the problem, run the prover: (result, problem)."""
+    if plot is not None:
+        from .plot import check_target
+        check_target(plot)  # a bad file name or a missing matplotlib is bad input: exit 2
     problem, spec_claim = build(options)
     text = claim if claim is not None else spec_claim
     if text is None:
@@ -91,8 +97,28 @@ def _decide(command, claim, options: Options, fmt: str, timeout: str) -> int:
                            "grad(W1) == 0\", or [claim] text = \"...\" in --spec")
     run = prove_claim if command == "prove" else find_values
     progress = _progress if sys.stderr.isatty() else None
-    result = run(text, problem=problem, timeout=timeout, progress=progress)
+    return run(text, problem=problem, timeout=timeout, progress=progress), problem
+
+
+def _plot(result, plot: Path | None) -> None:
+    """Save the witness figure; a verdict without a witness only gets a note on stderr."""
+    if plot is None:
+        return
+    if result.witness is None:
+        typer.echo(f"symgrad: note: no plot written: the verdict {result.verdict!r} has no "
+                   "witness to draw", err=True)
+        return
+    from .plot import plot_witness
+    plot_witness(result, plot)
+    typer.echo(f"symgrad: plot written to {plot}", err=True)
+
+
+def _decide(command, claim, options: Options, fmt: str, timeout: str,
+            plot: Path | None = None) -> int:
+    fmt = _check_format(fmt)
+    result, _ = _run(command, claim, options, timeout, plot)
     typer.echo(result.render(fmt))
+    _plot(result, plot)
     return result.exit_code
 
 
@@ -105,7 +131,7 @@ def prove(
     layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
     reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
-    timeout: Timeout = "60", format_: Format = "text",
+    timeout: Timeout = "60", format_: Format = "text", plot: Plot = None,
 ):
     """Decide a claim for every value of the free (unfixed) parameters and data.
 
@@ -113,7 +139,7 @@ def prove(
     """
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
                     x, y, spec)
-    raise typer.Exit(_decide("prove", claim, opts, format_, timeout))
+    raise typer.Exit(_decide("prove", claim, opts, format_, timeout, plot))
 
 
 @app.command(epilog="Examples:\n\n"
@@ -125,7 +151,7 @@ def find(
     layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
     reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
-    timeout: Timeout = "60", format_: Format = "text",
+    timeout: Timeout = "60", format_: Format = "text", plot: Plot = None,
 ):
     """Look for parameters and data that make a condition true.
 
@@ -133,7 +159,36 @@ def find(
     """
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
                     x, y, spec)
-    raise typer.Exit(_decide("find", condition, opts, format_, timeout))
+    raise typer.Exit(_decide("find", condition, opts, format_, timeout, plot))
+
+
+@app.command(epilog="Examples:\n\n"
+             "  symgrad explain \"grad(b2) == 0 -> grad(W1) == 0\" --batch 1..3\n\n"
+             "  symgrad explain \"grad(b2) == 0 and grad(W2) == 0 and grad(W1) != 0\" --find "
+             "--batch 1..6 --format latex > answer.tex\n\n"
+             "Exit status: that of prove (or of find, with --find); 2 bad input.")
+def explain(
+    claim: Claim = None,
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    timeout: Timeout = "60", format_: ExplainFormat = "markdown", find_: FindFlag = False,
+    plot: Plot = None,
+):
+    """Decide a claim and write the answer an expert would post.
+
+    Setting, gradient formulas, and the proof or the exact witness: Markdown or LaTeX.
+    """
+    from .explain import FORMATS as EXPLAIN_FORMATS
+    from .explain import explain as explain_result
+    if format_ not in EXPLAIN_FORMATS:
+        raise SymgradError(f"unknown --format {format_!r} for explain; use markdown or latex")
+    opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
+                    x, y, spec)
+    result, problem = _run("find" if find_ else "prove", claim, opts, timeout, plot)
+    typer.echo(explain_result(result, format_, problem=problem))
+    _plot(result, plot)
+    raise typer.Exit(result.exit_code)
 
 
 def _version(value: bool):

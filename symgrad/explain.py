@@ -739,34 +739,83 @@ def _fact_texts(net: Network, encoding: str) -> list[tuple[str, str]]:
     return out
 
 
-def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int = 3):
+def _other_keys(doc: _Doc, cert: dict, known: set) -> None:
+    """Evidence this module does not know how to phrase: shown as it is."""
+    lines = []
+    for key, value in cert.items():
+        if key in known or value in (None, [], {}, ""):
+            continue
+        if isinstance(value, list | tuple):
+            lines.append(f"{key}:")
+            lines += [f"  {v}" for v in value]
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {k}: {v}" for k, v in value.items()]
+        else:
+            lines.append(f"{key}: {value}")
+    if lines:
+        doc.code(lines)
+
+
+def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int = 3,
+                 brief: bool = False):
     kind = cert.get("kind")
     net = result.network
     if kind == "per batch size":
+        seen = set()
         for size, sub in cert.get("sizes", {}).items():
             doc.h(level, f"Batch size M = {size}")
             if sub:
-                _certificate(doc, sub, result, problem, level + 1)
+                key = (sub.get("kind"), sub.get("encoding"))
+                _certificate(doc, sub, result, problem, level + 1, brief=key in seen)
+                seen.add(key)
+        return
+    if kind == "cofactors" and brief:
+        doc.p("The same argument; the regions, identities and hypotheses at this size:")
+        lines = list(cert.get("regions") or [])
+        lines += cert.get("identities", [])
+        if cert.get("hypotheses"):
+            lines += ["where"] + ["  " + h for h in cert["hypotheses"]]
+        doc.code(lines)
+        return
+    if kind == "smt" and brief:
+        doc.p("The same decision procedure and encoding: unsat again.")
         return
     if kind == "cofactors":
         goal = "the claim" if result.command == "prove" else "the condition's negation"
+        regions = cert.get("regions") or []
         doc.p("Proof by an algebraic identity. Replace every activation value and "
-              "derivative by an unknown number (the symbols listed below), so that every "
-              "gradient becomes a polynomial. Each conclusion of ", goal, " is then the "
-              "following combination of the hypothesis quantities, an identity of "
-              "polynomials checked by expanding both sides:")
+              "derivative by an unknown number (", C("act{l}_{m}_{i}"), " and ",
+              C("dact{l}_{m}_{i}"), " for unit i of layer l on sample m), so that every "
+              "gradient becomes a polynomial."
+              + (" The hypotheses fix the region of some units (a sign of z), and with it "
+                 "their activation values and derivatives:" if regions else ""))
+        if regions:
+            doc.code(regions)
+        doc.p("Each conclusion of ", goal, " is then the following combination of the "
+              "hypothesis quantities, an identity of polynomials checked by expanding both "
+              "sides:")
         doc.code(cert.get("identities", []))
         if cert.get("hypotheses"):
             doc.p("where the hypothesis quantities, which the hypotheses set to zero, are")
             doc.code(cert["hypotheses"])
-        doc.p("Under the hypotheses every right-hand side is a sum of multiples of zero, so "
-              "each conclusion is zero. Nothing about the activation was used: the "
-              "identities hold for every activation, every choice of relu'(0), and every "
-              "value of the free variables.")
+        words = ("Under the hypotheses every right-hand side is a sum of multiples of zero, "
+                 "so each conclusion holds. ")
+        if regions:
+            words += ("Only the values fixed by the regions above were used; every other "
+                      "activation value stays an arbitrary symbol, so the identities hold "
+                      "for every value of the free variables.")
+        else:
+            words += ("Nothing about the activation was used: the identities hold for every "
+                      "activation, every choice of relu'(0), and every value of the free "
+                      "variables.")
+        doc.p(words)
         symbols = cert.get("symbols", {})
         if symbols:
             doc.table(["symbol", "stands for"],
                       [[C(s), C(meaning)] for s, meaning in symbols.items()])
+        _other_keys(doc, cert, {"kind", "text", "identities", "hypotheses", "regions",
+                                "symbols"})
         return
     if kind == "smt":
         encoding = cert.get("encoding", "")
@@ -789,6 +838,7 @@ def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int
                 doc.table(["fact", "statement"], [[C(n), t] for n, t in facts])
         if cert.get("text"):
             doc.p("Solver's summary: ", cert["text"], ".")
+        _other_keys(doc, cert, {"kind", "text", "solver", "encoding"})
         return
     if kind == "evaluation":
         doc.p("Every parameter and datum is fixed, so the claim was evaluated exactly, with "
@@ -802,18 +852,10 @@ def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int
             if not inst.free:
                 _values(doc, Witness.of(inst), result)
         return
-    # any other certificate: show it as it is
-    lines = []
-    for key, value in cert.items():
-        if isinstance(value, list | tuple):
-            lines.append(f"{key}:")
-            lines += [f"  {v}" for v in value]
-        elif isinstance(value, dict):
-            lines.append(f"{key}:")
-            lines += [f"  {k}: {v}" for k, v in value.items()]
-        else:
-            lines.append(f"{key}: {value}")
-    doc.code(lines)
+    # any other certificate: its text, then everything else as it is
+    if cert.get("text"):
+        doc.p(cert["text"], ".")
+    _other_keys(doc, cert, {"text"})
 
 
 # ---------------------------------------------------------------------------------------

@@ -50,6 +50,13 @@ def _suffix(path) -> str:
     return suffix
 
 
+def check_target(path) -> Path:
+    """Fail early (before any search) on a file name without .png/.svg or no matplotlib."""
+    _suffix(path)
+    _matplotlib()
+    return Path(path)
+
+
 def _witness_of(result) -> tuple[Witness, str, str]:
     """(witness, title line, claim text) of a ProofResult, a Witness or a GradientResult."""
     if isinstance(result, ProofResult):
@@ -157,11 +164,15 @@ def witness_figure(result):
     return _table_figure(w, head, claim, Figure, FigureCanvasAgg)
 
 
+def _flatten(t):
+    return [e for x in t for e in _flatten(x)] if isinstance(t, list) else [t]
+
+
 def _side_panel(ax, w: Witness, data: bool = True):
     """Exact parameters, per-sample values and gradients, as monospaced text."""
     ax.axis("off")
     inst = w.instance
-    lines = ["parameters (exact):"]
+    lines = ["parameters:"]
     lines += [f"  {k} = {_tensor_text(v)}" for k, v in w.params.items()]
     preds = w.predictions()
     if data and inst.batch <= 12:
@@ -170,7 +181,10 @@ def _side_panel(ax, w: Witness, data: bool = True):
             x, y, p = inst.values["x"][m], inst.values["y"][m], preds[m]
             r = [pi - yi for pi, yi in zip(p, y, strict=True)]
             lines.append(f"{m + 1}  " + "  ".join(_tensor_text(v) for v in (x, y, p, r)))
-    lines += ["", "gradients (exact):"] + ["  " + g for g in _gradient_lines(w, 10)]
+    exact = all(getattr(e, "is_Rational", False) for t in w.gradients.values()
+                for e in _flatten(t))
+    lines += ["", "gradients" + (" (exact):" if exact else " (~: decimal value of a closed form):")]
+    lines += ["  " + g for g in _gradient_lines(w, 10)]
     wrapped = []
     for line in lines:
         wrapped += textwrap.wrap(line, 34, subsequent_indent="    ") or [""]
@@ -179,13 +193,23 @@ def _side_panel(ax, w: Witness, data: bool = True):
 
 
 def _tensor_text(t) -> str:
+    """Exact values as text; a closed form longer than a few characters is shown by its
+    decimal value with ``~`` (the figure is for reading; the exact values are in the result)."""
     if isinstance(t, list):
         if len(t) == 1 and not isinstance(t[0], list):
             return _tensor_text(t[0])
         if len(t) == 1 and len(t[0]) == 1:
             return _tensor_text(t[0][0])
         return "[" + ", ".join(_tensor_text(e) for e in t) + "]"
-    return to_str(t)
+    text = to_str(t)
+    if len(text) <= 14 or getattr(t, "is_Rational", False):
+        return text
+    value = _f(t)
+    if abs(value) < 1e-12:
+        from . import signs
+        if signs.compare("==", t, sp.Integer(0)) is True:
+            return "0"
+    return f"~{value:.6g}"
 
 
 def _table_figure(w: Witness, head: str, claim: str, Figure, FigureCanvasAgg):
@@ -365,18 +389,20 @@ def plot_gradient_along(source, vary: str, path=None, *, span=2, points: int = 8
             single = all(n == 1 for n in shape)
             label = f"dL/d{name}" + ("" if single else "[" + ",".join(str(i + 1) for i in e) + "]")
             ax.plot([_f(t) for t in line], ys, lw=1.6, label=label)
-    ax.axvline(_f(centre), color="0.4", ls=":", lw=1, label=f"witness: {vary} = {to_str(centre)}")
+    ax.axvline(_f(centre), color="0.4", ls=":", lw=1, label=f"{vary} = {to_str(centre)}")
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlabel(vary + " (everything else fixed at the witness)")
+    ax.set_xlabel(vary + " (everything else fixed)")
     ax.set_ylabel("exact gradient")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    what = "counterexample" if head.startswith("refuted") else "witness"
-    ax.set_title(_title(f"exact gradients along a line through the {what}", claim)
+    what = ("the counterexample" if head.startswith("refuted") else
+            "the given values" if head == "exact values" else "the witness")
+    ax.set_title(_title(f"exact gradients along a line through {what}", claim)
                  + f"\n{net.describe()}", fontsize=9)
     if path is not None:
         fig.savefig(Path(path), format=suffix[1:], dpi=150)
     return fig
 
 
-__all__ = ["gradients_along", "plot_gradient_along", "plot_witness", "witness_figure"]
+__all__ = ["check_target", "gradients_along", "plot_gradient_along", "plot_witness",
+           "witness_figure"]
