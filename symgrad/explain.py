@@ -256,6 +256,54 @@ def _decimal(v) -> str:
     return "0" if value == 0 else sp.latex(value)
 
 
+def _num_seg(v, short: bool = False):
+    """A number as a table cell: rationals as plain text (``-2/3``), closed forms as math
+    with a decimal approximation (``short``: only the approximation, for long forms)."""
+    if isinstance(v, sp.Rational) or (isinstance(v, sp.Expr) and v.is_Rational):
+        return to_str(v)
+    if isinstance(v, int):
+        return str(v)
+    tex = sp.latex(v)
+    if short and len(tex) > 60:
+        return M(_approx(v).strip())
+    return M(tex + _approx(v))
+
+
+def _is_zero(v) -> bool:
+    from . import signs
+    return v == 0 or signs.compare("==", v, sp.Integer(0)) is True
+
+
+def _gradient_rows(name: str, t) -> list[str]:
+    """``dL/dW = value`` rows; a long closed-form sum is split over lines, a closed form
+    that is exactly zero (certified) says so."""
+    lhs = rf"\frac{{\partial L}}{{\partial {name_latex(name)}}} &= "
+    flat = _flat(t)
+    if len(flat) != 1 or isinstance(flat[0], sp.Rational):
+        return [lhs + _tensor_latex(t)]
+    e = flat[0]
+    tail = (" = 0" if _is_zero(e) else _approx(e))
+    if not e.is_Add or len(sp.latex(e)) <= 110:
+        return [lhs + sp.latex(e) + tail]
+    lines, current = [], []
+    for term in sp.Add.make_args(e):
+        current.append(term)
+        if len(sp.latex(sp.Add(*current, evaluate=False))) > 90:
+            lines.append(current)
+            current = []
+    if current:
+        lines.append(current)
+    out = []
+    for i, group in enumerate(lines):
+        body = sp.latex(sp.Add(*group, evaluate=False))
+        if i == 0:
+            out.append(lhs + body)
+        else:
+            out.append(r"&\quad " + ("" if body.startswith("-") else "+ ") + body)
+    out[-1] += tail
+    return out
+
+
 def _tensor_latex(t) -> str:
     """latex_tensor, followed by a decimal approximation when some entry is a closed form."""
     flat = _flat(t)
