@@ -152,6 +152,14 @@ class Network:
             data["slope"] = to_str(self.slope)
         return data
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the network in one line, with its conventions.
+
+        >>> Network(layers="1,2,1")._repr_markdown_()
+        "**Network** 1-2-1 MLP, relu (relu'(0) = 0) hidden, identity output, mse loss (mean)"
+        """
+        return f"**Network** {self.describe()}"
+
     def describe(self) -> str:
         """One line, e.g. ``1-1-1 MLP, relu hidden (relu'(0) = 0), identity output, mse (mean)``."""
         hidden = self.act
