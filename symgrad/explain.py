@@ -36,6 +36,7 @@ from .errors import SpecError, SymgradError
 from .exact import to_str
 from .network import Network
 from .problem import Instance, Problem
+from .prover.domains import OpaqueOps
 from .render import latex_tensor, name_latex
 from .results import ProofResult
 
@@ -553,20 +554,20 @@ def _setting(doc: _Doc, result: ProofResult, problem: Problem | None):
 # ---------------------------------------------------------------------------------------
 # Gradients
 # ---------------------------------------------------------------------------------------
-class _NamedOps(backprop.SympyOps):
-    """Nonlinear activations of non-constant arguments become symbols with LaTeX names."""
+class _NamedOps(OpaqueOps):
+    """Opaque activation symbols for one generic sample, with LaTeX names."""
 
-    def __init__(self):
+    def __init__(self, net: Network):
+        super().__init__()
         self.names: dict[sp.Symbol, str] = {}
+        self.widths = {l: net.layers[l] for l in range(1, net.depth + 1)}
+        self.depth = net.depth
 
-    def act(self, activation, z, tag):
-        if activation.linear or not z.free_symbols:
-            return activation.value(z), activation.derivative(z)
+    def symbols(self, tag):
         l, _, i = tag
         a = sp.Symbol(f"act{l}_{i}", real=True)
         d = sp.Symbol(f"dact{l}_{i}", real=True)
-        width = self.widths[l]
-        unit = f"_{{{i}}}" if width > 1 else ""
+        unit = f"_{{{i}}}" if self.widths[l] > 1 else ""
         self.names[a] = rf"a^{{({l})[m]}}{unit}"
         f = "g" if l == self.depth else "f"
         self.names[d] = rf"{f}'\bigl(z^{{({l})[m]}}{unit}\bigr)"
@@ -595,9 +596,7 @@ def per_sample_gradients(net: Network, params=None) -> tuple[dict, dict]:
     """
     one = dataclasses.replace(net, reduction="sum")
     inst = Problem(one, params=dict(params or {}), batch=1).instance(1)
-    ops = _NamedOps()
-    ops.widths = {l: net.layers[l] for l in range(1, net.depth + 1)}
-    ops.depth = net.depth
+    ops = _NamedOps(net)
     run = backprop.run(inst, ops)
     names = dict(ops.names)
     for s in inst.free:

@@ -54,12 +54,16 @@ class OpaqueOps(backprop.SympyOps):
         self.meaning: dict[sp.Symbol, str] = {}
         self.units: list[tuple] = []  # (z, act symbol, dact symbol, activation)
 
+    def symbols(self, tag) -> tuple[sp.Symbol, sp.Symbol]:
+        """The value and derivative symbols of unit (layer, sample, index)."""
+        l, m, i = tag
+        return sp.Symbol(f"act{l}_{m}_{i}", real=True), sp.Symbol(f"dact{l}_{m}_{i}", real=True)
+
     def act(self, activation, z, tag):
         if activation.linear or not z.free_symbols:
             return activation.value(z), activation.derivative(z)
         l, m, i = tag
-        a = sp.Symbol(f"act{l}_{m}_{i}", real=True)
-        d = sp.Symbol(f"dact{l}_{m}_{i}", real=True)
+        a, d = self.symbols(tag)
         self.meaning[a] = f"{activation.name}(z{l}[{m},{i}])"
         self.meaning[d] = f"{activation.name}'(z{l}[{m},{i}])"
         self.units.append((sp.expand(z), a, d, activation))
