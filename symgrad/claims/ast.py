@@ -186,24 +186,28 @@ class Or(_Junction):
     kind = "or"
 
 
+class _Connective(Formula):
+    """``left -> right`` / ``left <-> right``; ``symbol`` is the operator."""
+
+    def show(self):
+        return (f"{_wrap(self.left, self.kind)} {self.symbol} "
+                f"{_wrap(self.right, self.kind, True)}")
+
+
 @dataclass(frozen=True)
-class Implies(Formula):
+class Implies(_Connective):
     left: Formula
     right: Formula
     kind = "implies"
-
-    def show(self):
-        return f"{_wrap(self.left, 'implies')} -> {_wrap(self.right, 'implies', True)}"
+    symbol = "->"
 
 
 @dataclass(frozen=True)
-class Iff(Formula):
+class Iff(_Connective):
     left: Formula
     right: Formula
     kind = "iff"
-
-    def show(self):
-        return f"{_wrap(self.left, 'iff')} <-> {_wrap(self.right, 'iff', True)}"
+    symbol = "<->"
 
 
 @dataclass(frozen=True)
