@@ -105,6 +105,7 @@ def main():
         print(f"{H:>4} {M:>6} {t_np * 1e3:9.3f}ms {t_ex * 1e3:9.3f}ms {t_ex / t_np:7.1f}x "
               f"{naive:>12} {speed:>9}")
     bench_seed_claims()
+    bench_training()
 
 
 def bench_seed_claims():
@@ -140,6 +141,30 @@ def bench_seed_claims():
         print(f"{q.thread:<8} {text:<58} {cells[0]:>9} {cells[1]:>9} {dt * 1e3:7.0f}ms  "
               f"{result.verdict} ({result.method})")
     print("('?' = that strategy alone could not decide; the prover tries them in order)")
+
+
+def bench_training():
+    """1-4-1 ReLU, 100 samples, lr 1/10: exact steps, then certified enclosures."""
+    from symgrad.train import _short, train
+
+    rng = random.Random(1)
+
+    def small():
+        return sp.Rational(rng.randint(-3, 3), rng.randint(1, 4))
+    H, M = 4, 100
+    p = Problem(Network(layers=(1, H, 1)),
+                params={"W1": [[small()] for _ in range(H)], "b1": [small() for _ in range(H)],
+                        "W2": [[small() for _ in range(H)]], "b2": [small()]},
+                x=[[small()] for _ in range(M)], y=[[small()] for _ in range(M)])
+    print("\nTraining 1-4-1 ReLU, 100 samples, lr 1/10 (goal: 1,000 steps in under 10 s)")
+    for steps in (10, 100, 1000):
+        t0 = time.perf_counter()
+        t = train(p, steps=steps, lr="1/10")
+        dt = time.perf_counter() - t0
+        last = t.steps[-1]
+        print(f"  {steps:>5} steps: {dt:6.2f} s, {t.exact_steps} exact, final loss "
+              f"{_short(last.loss)}"
+              + (f" (stopped: {t.stopped})" if t.stopped else ""))
 
 
 if __name__ == "__main__":

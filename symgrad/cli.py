@@ -191,6 +191,34 @@ def explain(
     raise typer.Exit(result.exit_code)
 
 
+@app.command(epilog="Example: symgrad train --set W1=1 --set b1=-1 --set W2=1 --set b2=-1 "
+                    "--x \"0;2;3\" --y \"-2;2;0\" --steps 5 --lr 1/10")
+def train(
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    steps: Annotated[int, typer.Option("--steps", help="Number of optimizer steps")] = 10,
+    lr: Annotated[str, typer.Option("--lr", help="Learning rate, an exact number")] = "1/10",
+    momentum: Annotated[str, typer.Option("--momentum", help="Heavy-ball momentum (PyTorch's rule)")] = "0",
+    weight_decay: Annotated[str, typer.Option("--weight-decay", help="L2 weight decay, added to the gradient")] = "0",
+    decay_biases: Annotated[bool, typer.Option("--decay-biases", help="Apply weight decay to biases too")] = False,
+    max_bits: Annotated[int, typer.Option("--max-bits", help="Stay exact while numbers fit in this many bits, then continue with certified enclosures")] = 4096,
+    format_: Format = "text",
+):
+    """Run full-batch SGD exactly and print the trajectory (parameters, loss, gradients).
+
+    Steps stay exact while the numbers stay small; later steps are certified intervals.
+    """
+    from .train import train as run_training
+    fmt = _check_format(format_)
+    problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
+                                None, set_, x, y, spec))
+    result = run_training(problem, steps=steps, lr=lr, momentum=momentum,
+                          weight_decay=weight_decay, decay_biases=decay_biases,
+                          max_bits=max_bits)
+    typer.echo(result.render(fmt))
+
+
 def _version(value: bool):
     if value:
         typer.echo(f"symgrad {__version__}")
