@@ -149,13 +149,45 @@ def holds(claim: ast.Formula, inst: Instance) -> bool | None:
     return _Checker(inst).formula(claim, {})
 
 
+def stepped(inst: Instance, k: int) -> Instance:
+    """The instance after k full-batch SGD steps, with gradients by forward mode and the
+    update written out here: g = grad + wd*theta (weights; biases with decay_biases),
+    buf = g then momentum*buf + g, theta -= lr*buf."""
+    opt = inst.optimizer
+    buf = None
+    for _ in range(k):
+        grads = forward_mode_gradients(inst)
+        new, nbuf = {}, {}
+        for name in inst.network.param_names:
+            decay = opt.weight_decay if (name[0] == "W" or opt.decay_biases) else 0
+            theta = inst.values[name]
+            flat_t = theta if name[0] == "b" else [e for row in theta for e in row]
+            flat_g = grads[name] if name[0] == "b" else [e for row in grads[name] for e in row]
+            g = [gi + decay * ti for gi, ti in zip(flat_g, flat_t, strict=True)]
+            b = g if buf is None else [opt.momentum * bi + gi
+                                       for bi, gi in zip(buf[name], g, strict=True)]
+            nbuf[name] = b
+            out = [ti - opt.lr * bi for ti, bi in zip(flat_t, b, strict=True)]
+            cols = len(theta[0]) if name[0] == "W" else 0
+            new[name] = out if name[0] == "b" else [out[r * cols:(r + 1) * cols]
+                                                    for r in range(len(theta))]
+        buf = nbuf
+        inst = Instance(inst.network, inst.batch, {**inst.values, **new}, (), {}, opt)
+    return inst
+
+
 class _Checker:
     def __init__(self, inst: Instance):
         self.inst, self.values = inst, _Values(inst)
+        self._later: dict[int, _Checker] = {}
 
     def formula(self, f, env):
         if isinstance(f, ast.Bool):
             return f.value
+        if isinstance(f, ast.After):
+            if f.steps not in self._later:
+                self._later[f.steps] = _Checker(stepped(self.inst, f.steps))
+            return self._later[f.steps].formula(f.body, env)
         if isinstance(f, ast.Cmp):
             left, right = self.term(f.left, env), self.term(f.right, env)
             pairs = _map2(lambda a, b: (a, b), left, right)

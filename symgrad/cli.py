@@ -45,16 +45,21 @@ Timeout = Annotated[str, typer.Option("--timeout", help="Seconds before the answ
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also save a figure of the witness or counterexample: FILE.png or FILE.svg (needs matplotlib)")]
 FindFlag = Annotated[bool, typer.Option("--find", help="Explain 'find' (there exist values) instead of 'prove' (for all values)")]
 ExplainFormat = Annotated[str, typer.Option("--format", help="markdown or latex (a complete document)")]
+Lr = Annotated[str | None, typer.Option("--lr", help="Learning rate of the optimizer that 'after k:' claims step with")]
+Momentum = Annotated[str | None, typer.Option("--momentum", help="Heavy-ball momentum for 'after k:' (PyTorch's rule)")]
+WeightDecay = Annotated[str | None, typer.Option("--weight-decay", help="L2 weight decay for 'after k:'")]
+DecayBiases = Annotated[bool, typer.Option("--decay-biases", help="Weight decay on biases too")]
 Claim = Annotated[str | None, typer.Argument(
     help="The claim, e.g. \"grad(b2) == 0 -> grad(W1) == 0\" (or [claim] text in --spec)",
     show_default=False)]
 
 
 def _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, sets, x, y,
-             spec) -> Options:
+             spec, lr=None, momentum=None, weight_decay=None, decay_biases=False) -> Options:
     return Options(layers=layers, act=act, out=out, loss=loss, reduction=reduction,
                    relu_grad_at_zero=relu_grad_at_zero, slope=slope, batch=batch,
-                   sets=list(sets or []), x=x, y=y, spec=spec)
+                   sets=list(sets or []), x=x, y=y, spec=spec, lr=lr, momentum=momentum,
+                   weight_decay=weight_decay, decay_biases=decay_biases)
 
 
 def _check_format(fmt: str) -> str:
@@ -132,13 +137,15 @@ def prove(
     reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
     timeout: Timeout = "60", format_: Format = "text", plot: Plot = None,
+    lr: Lr = None, momentum: Momentum = None, weight_decay: WeightDecay = None,
+    decay_biases: DecayBiases = False,
 ):
     """Decide a claim for every value of the free (unfixed) parameters and data.
 
     Answers proved (with evidence) or refuted (with an exact, re-checked counterexample).
     """
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
-                    x, y, spec)
+                    x, y, spec, lr, momentum, weight_decay, decay_biases)
     raise typer.Exit(_decide("prove", claim, opts, format_, timeout, plot))
 
 
@@ -152,13 +159,15 @@ def find(
     reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
     timeout: Timeout = "60", format_: Format = "text", plot: Plot = None,
+    lr: Lr = None, momentum: Momentum = None, weight_decay: WeightDecay = None,
+    decay_biases: DecayBiases = False,
 ):
     """Look for parameters and data that make a condition true.
 
     With --batch a..b it reports the smallest batch size that has a witness.
     """
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
-                    x, y, spec)
+                    x, y, spec, lr, momentum, weight_decay, decay_biases)
     raise typer.Exit(_decide("find", condition, opts, format_, timeout, plot))
 
 
@@ -173,7 +182,8 @@ def explain(
     reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
     timeout: Timeout = "60", format_: ExplainFormat = "markdown", find_: FindFlag = False,
-    plot: Plot = None,
+    plot: Plot = None, lr: Lr = None, momentum: Momentum = None,
+    weight_decay: WeightDecay = None, decay_biases: DecayBiases = False,
 ):
     """Decide a claim and write the answer an expert would post.
 
@@ -184,7 +194,7 @@ def explain(
     if format_ not in EXPLAIN_FORMATS:
         raise SymgradError(f"unknown --format {format_!r} for explain; use markdown or latex")
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
-                    x, y, spec)
+                    x, y, spec, lr, momentum, weight_decay, decay_biases)
     result, problem = _run("find" if find_ else "prove", claim, opts, timeout, plot)
     typer.echo(explain_result(result, format_, problem=problem))
     _plot(result, plot)

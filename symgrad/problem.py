@@ -158,6 +158,7 @@ class Instance:
     values: Mapping[str, Tensor]  # W1, b1, ..., x, y (x, y: lists of samples)
     free: tuple[sp.Symbol, ...]
     slots: Mapping[sp.Symbol, tuple]  # symbol -> (name, index tuple, 1-based)
+    optimizer: object = None  # for claims with ``after k:`` (a symgrad.train.Optimizer)
 
     def substitute(self, assignment: Mapping[sp.Symbol, sp.Expr]) -> Instance:
         """The instance with some free symbols replaced by values."""
@@ -168,7 +169,7 @@ class Instance:
         values = {k: sub(v) for k, v in self.values.items()}
         free = tuple(s for s in self.free if s not in assignment)
         return Instance(self.network, self.batch, values, free,
-                        {s: self.slots[s] for s in free})
+                        {s: self.slots[s] for s in free}, self.optimizer)
 
     @property
     def params(self) -> dict[str, Tensor]:
@@ -184,6 +185,7 @@ class Problem:
     x: object = None
     y: object = None
     batch: object = None
+    optimizer: object = None  # a symgrad.train.Optimizer, for claims with ``after k:``
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -250,4 +252,4 @@ class Problem:
                     store.append([symbol(what, (m, k), f"{what}_{m}" if width == 1
                                          else f"{what}_{m}_{k}") for k in range(1, width + 1)])
         values["x"], values["y"] = xs, ys
-        return Instance(net, M, values, tuple(free), slots)
+        return Instance(net, M, values, tuple(free), slots, self.optimizer)

@@ -52,6 +52,7 @@ class ProofResult(Renderable):
     free: tuple[str, ...] = ()
     note: str | None = None
     seconds: float = 0.0
+    optimizer: object = None  # for claims with ``after k:``
 
     @property
     def exit_code(self) -> int:
@@ -64,6 +65,8 @@ class ProofResult(Renderable):
     def to_json(self) -> dict:
         data = {"verdict": self.verdict, "claim": str(self.claim),
                 "network": self.network.to_json(), "method": self.method}
+        if self.optimizer is not None:
+            data["optimizer"] = self.optimizer.to_json()
         if self.batch is not None:
             data["batch"] = self.batch
         if self.certificate is not None:
@@ -116,6 +119,12 @@ class ProofResult(Renderable):
                  f"  claim:   {self.claim}",
                  f"  network: {self.network.describe()}",
                  f"  batch:   {self._batch_text()}"]
+        if self.optimizer is not None:
+            o = self.optimizer
+            lines.append(f"  steps:   full-batch SGD, lr {o.lr}"
+                         + (f", momentum {o.momentum}" if o.momentum else "")
+                         + (f", weight decay {o.weight_decay}" if o.weight_decay else "")
+                         + (" (biases too)" if o.decay_biases and o.weight_decay else ""))
         if self.free:
             lines.append(f"  free:    {', '.join(self.free)}"
                          f" ({'for all' if self.command == 'prove' else 'there exist'})")

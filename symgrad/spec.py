@@ -33,6 +33,20 @@ class Options:
     x: str | None = None
     y: str | None = None
     spec: Path | None = None
+    lr: str | None = None  # an optimizer, for claims with ``after k:``
+    momentum: str | None = None
+    weight_decay: str | None = None
+    decay_biases: bool = False
+
+    def optimizer(self):
+        """The optimizer the options give, or None without --lr."""
+        if self.lr is None:
+            if self.momentum is not None or self.weight_decay is not None or self.decay_biases:
+                raise SpecError("--momentum, --weight-decay and --decay-biases need --lr")
+            return None
+        from .train import Optimizer
+        return Optimizer(self.lr, self.momentum or "0", self.weight_decay or "0",
+                         self.decay_biases)
 
 
 def load_spec(path: Path) -> dict:
@@ -98,4 +112,5 @@ def build(opts: Options) -> tuple[Problem, str | None]:
     if opts.x is not None or opts.y is not None:
         batch = opts.batch
     claim = spec.get("claim", {}).get("text") if isinstance(spec.get("claim"), dict) else None
-    return Problem(network, params=params, x=x, y=y, batch=batch), claim
+    return Problem(network, params=params, x=x, y=y, batch=batch,
+                   optimizer=opts.optimizer()), claim

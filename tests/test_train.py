@@ -115,3 +115,54 @@ def test_cli_json_shape(capsys):
     assert data["steps"][0]["gradients"]["W1"] == [["-2/3"]]
     assert data["steps"][1]["params"]["W1"] == [["16/15"]]
     assert sp.parse_expr(data["steps"][2]["loss"]).is_Rational
+
+
+# -- claims about training: "after k:" --------------------------------------------------------
+
+def test_zero_weights_step_out_of_zero_seed_004():
+    """W = 0 does not freeze the hidden weights: one step moves W2 off zero (its gradient is
+    the residual times relu(b1)), and then the hidden weights get a gradient."""
+    from symgrad import Network, Problem, prove
+    from symgrad.check import holds
+    from symgrad.claims import parse
+    from symgrad.train import Optimizer
+
+    claim = "W1 == 0 and W2 == 0 -> after 1: grad(W1) == 0"
+    r = prove(claim, problem=Problem(Network(), batch=1, optimizer=Optimizer("1/10")),
+              timeout=30)
+    assert r.verdict == "refuted" and r.checked
+    v = r.witness.instance.values
+    p = [Fraction(str(v["W1"][0][0])), Fraction(str(v["b1"][0])), Fraction(str(v["W2"][0][0])),
+         Fraction(str(v["b2"][0]))]
+    xs, ys = [Fraction(str(v["x"][0][0]))], [Fraction(str(v["y"][0][0]))]
+    assert p[0] == 0 and p[2] == 0
+    g = my_step_grads(p, xs, ys)
+    p1 = [pi - Fraction(1, 10) * gi for pi, gi in zip(p, g, strict=True)]
+    assert my_step_grads(p1, xs, ys)[0] != 0  # this file's own arithmetic agrees
+    assert holds(parse(claim), r.witness.instance) is False
+
+
+def test_a_dead_relu_stays_dead_for_a_step():
+    from symgrad import Network, Problem, prove
+    from symgrad.train import Optimizer
+
+    r = prove("(all m: z1[m] < 0) -> after 1: (all m: z1[m] < 0) and grad(W1) == 0",
+              problem=Problem(Network(), batch=2, optimizer=Optimizer("1/10", "1/2")),
+              timeout=60)
+    assert r.verdict == "proved"
+
+
+def test_after_needs_an_optimizer():
+    from symgrad import Network, SymgradError, prove
+
+    with pytest.raises(SymgradError, match="--lr"):
+        prove("after 1: W1 == 0", Network(), batch=1)
+
+
+def test_after_round_trips():
+    from symgrad.claims import parse
+
+    for text in ("after 2: grad(W1) == 0", "(after 1: W1 == 0) -> W2 == 0",
+                 "all m: z1[m] < 0 -> after 3: all m: z1[m] < 0"):
+        tree = parse(text)
+        assert str(tree) == text and parse(str(tree)) == tree

@@ -6,6 +6,7 @@
 """
 
 from .ast import (
+    After,
     And,
     BinOp,
     Bool,
@@ -25,5 +26,5 @@ from .ast import (
 )
 from .parser import parse
 
-__all__ = ["And", "BinOp", "Bool", "Cmp", "Formula", "Grad", "Iff", "Implies", "Loss", "Neg",
+__all__ = ["After", "And", "BinOp", "Bool", "Cmp", "Formula", "Grad", "Iff", "Implies", "Loss", "Neg",
            "Not", "Num", "Or", "Quant", "Ref", "Term", "parse"]

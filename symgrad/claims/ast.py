@@ -219,3 +219,16 @@ class Quant(Formula):
 
     def show(self):
         return f"{self.q} {self.var}: {self.body.show()}"
+
+
+@dataclass(frozen=True)
+class After(Formula):
+    """``after k: body`` -- the body at the parameters after k optimizer steps (the data
+    stay fixed; the optimizer comes with the problem, e.g. ``--lr``)."""
+
+    steps: int
+    body: Formula
+    kind = "quant"  # prints and binds like a quantifier: the body reaches right
+
+    def show(self):
+        return f"after {self.steps}: {self.body.show()}"

@@ -17,6 +17,7 @@ import re
 from ..errors import ClaimSyntaxError, NumberError
 from ..exact import decimal_to_rational
 from .ast import (
+    After,
     And,
     BinOp,
     Bool,
@@ -40,7 +41,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op><->|->|==|!=|<=|>=|[<>+\-*/()\[\],:])
 )""", re.VERBOSE)
-KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "loss"}
+KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "loss", "after"}
 CMP_OPS = ("==", "!=", "<=", ">=", "<", ">")
 _PARAM = re.compile(r"^[WwBb]\d+$")
 _LAYER = re.compile(r"^[za]\d+$")
@@ -140,6 +141,14 @@ class _Parser:
             self.i += 1
             self.expect(":", f"':' after '{q} {var}'")
             return Quant(q, var, self.iff())
+        if self.at("after"):
+            self.i += 1
+            kind, value, _ = self.peek()
+            if kind != "num" or not value.isdigit() or len(value) > 6:
+                self.fail("a whole number of optimizer steps after 'after', as in 'after 3: ...'")
+            self.i += 1
+            self.expect(":", f"':' after 'after {value}'")
+            return After(int(value), self.iff())
         return self.primary()
 
     def primary(self) -> Formula:

@@ -111,6 +111,13 @@ class _NameOnly(SympyDomain):
     def __init__(self, inst):
         self.inst = inst
 
+    def after(self, k):
+        if k and self.inst.optimizer is None:
+            from ..errors import ClaimNameError
+            raise ClaimNameError("'after k:' needs an optimizer: give --lr (and, if wanted, "
+                                 "--momentum, --weight-decay, --decay-biases)")
+        return self
+
     def const(self, q):
         return q
 
@@ -147,7 +154,8 @@ def _run(command: str, claim: Formula, problem: Problem, budget: Budget,
             break
     sizes = tuple(SizeVerdict(M, f["verdict"], f["method"], f.get("reason") or "")
                   for M, f, _ in per_size)
-    base = {"command": command, "claim": claim, "network": problem.network, "sizes": sizes}
+    base = {"command": command, "claim": claim, "network": problem.network, "sizes": sizes,
+            "optimizer": problem.optimizer}
     M, fields, inst = per_size[-1]
     free = tuple(map(str, inst.free))
     if fields["verdict"] in ("refuted", "found"):

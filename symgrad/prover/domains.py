@@ -15,16 +15,37 @@ import sympy as sp
 import z3
 
 from .. import backprop
-from ..errors import UnsupportedError
+from ..errors import ClaimNameError, UnsupportedError
 from ..problem import Instance
 
 
 class Domain:
     """Tensors a claim can name, computed by one backprop pass in some ops."""
 
-    def __init__(self, inst: Instance, ops):
-        self.inst, self.ops = inst, ops
+    def __init__(self, inst: Instance, ops, step: int = 0, buf=None):
+        self.inst, self.ops, self.step, self.buf = inst, ops, step, buf
+        ops.step = step
         self.run = backprop.run(inst, ops)
+        self._next = None
+
+    def after(self, k: int) -> Domain:
+        """The same quantities at the parameters after k more optimizer steps."""
+        if k == 0:
+            return self
+        if self._next is None:
+            from ..train import _sgd_step
+            opt = self.inst.optimizer
+            if opt is None:
+                raise ClaimNameError("'after k:' needs an optimizer: give --lr (and, if "
+                                     "wanted, --momentum, --weight-decay, --decay-biases)")
+            c = self.ops.const
+            params, buf = _sgd_step(self.run.params, self.run.grads, self.buf, c(opt.lr),
+                                    c(opt.momentum), c(opt.weight_decay), opt)
+            values = {**self.inst.values, **params}
+            nxt = Instance(self.inst.network, self.inst.batch, values, self.inst.free,
+                           self.inst.slots, opt)
+            self._next = Domain(nxt, self.ops, self.step + 1, buf)
+        return self._next.after(k - 1)
 
     def const(self, q):
         return self.ops.const(q)
@@ -57,15 +78,18 @@ class OpaqueOps(backprop.SympyOps):
     def symbols(self, tag) -> tuple[sp.Symbol, sp.Symbol]:
         """The value and derivative symbols of unit (layer, sample, index)."""
         l, m, i = tag
-        return sp.Symbol(f"act{l}_{m}_{i}", real=True), sp.Symbol(f"dact{l}_{m}_{i}", real=True)
+        s = f"_s{self.step}" if getattr(self, "step", 0) else ""
+        return (sp.Symbol(f"act{l}_{m}_{i}{s}", real=True),
+                sp.Symbol(f"dact{l}_{m}_{i}{s}", real=True))
 
     def act(self, activation, z, tag):
         if activation.linear or not z.free_symbols:
             return activation.value(z), activation.derivative(z)
         l, m, i = tag
         a, d = self.symbols(tag)
-        self.meaning[a] = f"{activation.name}(z{l}[{m},{i}])"
-        self.meaning[d] = f"{activation.name}'(z{l}[{m},{i}])"
+        when = f" after {self.step} steps" if getattr(self, "step", 0) else ""
+        self.meaning[a] = f"{activation.name}(z{l}[{m},{i}]){when}"
+        self.meaning[d] = f"{activation.name}'(z{l}[{m},{i}]){when}"
         self.units.append((sp.expand(z), a, d, activation))
         return a, d
 
@@ -105,6 +129,8 @@ class Z3Ops:
         self._smooth_units: dict[tuple, list] = {}
 
     def const(self, v):
+        if isinstance(v, z3.ExprRef):  # already a term (parameters after a step)
+            return v
         if isinstance(v, sp.Symbol):
             if v not in self.vars:
                 self.vars[v] = z3.Real(v.name)
@@ -127,7 +153,8 @@ class Z3Ops:
         if z3.is_rational_value(zs) and activation.piecewise_linear:
             q = from_z3(zs)
             return z3_value(activation.value(q)), z3_value(activation.derivative(q))
-        a, d = z3.Real(f"act{l}_{m}_{i}"), z3.Real(f"dact{l}_{m}_{i}")
+        s = f"_s{self.step}" if getattr(self, "step", 0) else ""
+        a, d = z3.Real(f"act{l}_{m}_{i}{s}"), z3.Real(f"dact{l}_{m}_{i}{s}")
         if activation.piecewise_linear:
             neg, pos = (z3_value(s) for s in activation.slopes)
             g0 = z3_value(activation.grad_at_zero)
@@ -141,7 +168,7 @@ class Z3Ops:
             self.side.append(fact)
             self.facts.add(name)
         # the same function at two points of one unit: equal in, equal out; monotone
-        unit = self._smooth_units.setdefault((l, i, activation.name), [])
+        unit = self._smooth_units.setdefault((l, i, activation.name), [])  # across steps too
         for z2, a2, d2 in unit:
             self.side.append(z3.Implies(z == z2, z3.And(a == a2, d == d2)))
             self.side.append(z3.Implies(z < z2, a < a2))

@@ -104,6 +104,9 @@ class Elaborator:
         if isinstance(f, ast.Iff):
             a, b = self.formula(f.left, env), self.formula(f.right, env)
             return disj([conj([a, b]), conj([neg(a), neg(b)])])
+        if isinstance(f, ast.After):
+            later = Elaborator(self.net, self.M, self.domain.after(f.steps))
+            return later.formula(f.body, env)
         if isinstance(f, ast.Quant):
             parts = [self.formula(f.body, {**env, f.var: m}) for m in range(1, self.M + 1)]
             return conj(parts) if f.q == "all" else disj(parts)
