@@ -137,7 +137,9 @@ def parse_samples(text, width: int, what: str) -> list[list[sp.Expr]]:
 
 
 def parse_batch(value) -> tuple[int, int]:
-    """``3`` -> (3, 3); ``"1..6"`` -> (1, 6)."""
+    """``3`` -> (3, 3); ``"1..6"`` -> (1, 6); a (lo, hi) pair stays as it is."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = f"{value[0]}..{value[1]}"
     text = str(value).strip()
     m = re.fullmatch(r"(\d+)\s*(?:\.\.\s*(\d+))?", text)
     if not m:

@@ -102,6 +102,10 @@ class ProofResult(Renderable):
         for key in ("solver", "encoding"):
             if cert.get(key):
                 lines.append(f"{key}: {cert[key]}")
+        for key in ("base", "step"):  # an induction's two proofs
+            if isinstance(cert.get(key), dict):
+                what = f" ({cert[key]['claim']})" if cert[key].get("claim") else ""
+                lines.append(f"{key}{what}: proved by {cert[key]['method']}")
         for ident in cert.get("identities", []):
             lines.append("  " + ident)
         if cert.get("regions"):

@@ -166,3 +166,42 @@ def test_after_round_trips():
                  "all m: z1[m] < 0 -> after 3: all m: z1[m] < 0"):
         tree = parse(text)
         assert str(tree) == text and parse(str(tree)) == tree
+
+
+# -- claims for every step: "always:" by induction -----------------------------------------------
+
+def _always(claim, batch=2, **opt):
+    from symgrad import Network, Problem, prove
+    from symgrad.train import Optimizer
+    return prove(claim, problem=Problem(Network(), batch=batch,
+                                        optimizer=Optimizer("1/10", **opt)), timeout=60)
+
+
+def test_a_dead_relu_stays_dead_under_plain_gradient_descent():
+    r = _always("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0")
+    assert r.verdict == "proved" and r.method == "induction"
+    assert r.certificate["kind"] == "induction"
+
+
+def test_weight_decay_can_revive_a_dead_relu():
+    """z = W1*x + b1 < 0 with W1*x < 0 < b1: decay shrinks W1*x toward 0 and z can cross 0."""
+    from symgrad.check import stepped
+
+    r = _always("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)", weight_decay="1/10")
+    assert r.verdict == "refuted" and r.checked
+    inst = r.witness.instance
+    later = stepped(inst, 1)
+    zs = [later.values["W1"][0][0] * x[0] + later.values["b1"][0] for x in inst.values["x"]]
+    assert any(z >= 0 for z in zs)  # this test's own arithmetic: some unit came alive
+    assert all(inst.values["W1"][0][0] * x[0] + inst.values["b1"][0] < 0
+               for x in inst.values["x"])
+
+
+def test_a_false_base_case_is_a_real_counterexample():
+    r = _always("always: grad(W2) == 0", batch=1)
+    assert r.verdict == "refuted" and r.checked and "before any step" in r.note
+
+
+def test_momentum_induction_is_not_guessed():
+    r = _always("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)", momentum="1/2")
+    assert r.verdict == "unknown" and "momentum" in r.reason

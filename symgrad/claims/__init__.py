@@ -7,6 +7,7 @@
 
 from .ast import (
     After,
+    Always,
     And,
     BinOp,
     Bool,
@@ -26,5 +27,5 @@ from .ast import (
 )
 from .parser import parse
 
-__all__ = ["After", "And", "BinOp", "Bool", "Cmp", "Formula", "Grad", "Iff", "Implies", "Loss", "Neg",
-           "Not", "Num", "Or", "Quant", "Ref", "Term", "parse"]
+__all__ = ["After", "Always", "And", "BinOp", "Bool", "Cmp", "Formula", "Grad", "Iff", "Implies",
+           "Loss", "Neg", "Not", "Num", "Or", "Quant", "Ref", "Term", "parse"]

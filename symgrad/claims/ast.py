@@ -232,3 +232,16 @@ class After(Formula):
 
     def show(self):
         return f"after {self.steps}: {self.body.show()}"
+
+
+@dataclass(frozen=True)
+class Always(Formula):
+    """``always: body`` -- the body after every number of optimizer steps (0, 1, 2, ...).
+    Allowed as a whole claim or as the conclusion of ``H -> always: F``; proved by
+    induction."""
+
+    body: Formula
+    kind = "quant"
+
+    def show(self):
+        return f"always: {self.body.show()}"

@@ -18,6 +18,7 @@ from ..errors import ClaimSyntaxError, NumberError
 from ..exact import decimal_to_rational
 from .ast import (
     After,
+    Always,
     And,
     BinOp,
     Bool,
@@ -41,7 +42,8 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op><->|->|==|!=|<=|>=|[<>+\-*/()\[\],:])
 )""", re.VERBOSE)
-KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "loss", "after"}
+KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "loss", "after",
+            "always"}
 CMP_OPS = ("==", "!=", "<=", ">=", "<", ">")
 _PARAM = re.compile(r"^[WwBb]\d+$")
 _LAYER = re.compile(r"^[za]\d+$")
@@ -149,6 +151,10 @@ class _Parser:
             self.i += 1
             self.expect(":", f"':' after 'after {value}'")
             return After(int(value), self.iff())
+        if self.at("always"):
+            self.i += 1
+            self.expect(":", "':' after 'always'")
+            return Always(self.iff())
         return self.primary()
 
     def primary(self) -> Formula:

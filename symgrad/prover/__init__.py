@@ -23,7 +23,7 @@ from ..network import Network
 from ..problem import Instance, Problem
 from ..results import ProofResult, SizeVerdict
 from ..witness import Witness
-from . import certificate, constructive, evaluate, smt
+from . import certificate, constructive, evaluate, induction, smt
 from .constructive import _Slice
 from .domains import SympyDomain
 from .elaborate import Elaborator
@@ -186,6 +186,19 @@ def _as_problem(network, problem, params, x, y, batch) -> Problem:
     return Problem(network or Network(), params=params or {}, x=x, y=y, batch=batch)
 
 
+def _always(command, formula, prob: Problem, budget, progress) -> ProofResult:
+    if command != "prove":
+        raise SpecError("'always:' claims are proved by induction: use prove (for find, ask "
+                        "'after k:' for a given k)")
+    fields = induction.prove_always(
+        formula, prob, budget, lambda c, p: _run("prove", c, p, budget, progress))
+    return ProofResult(command=command, claim=formula, network=prob.network,
+                       batch=fields.pop("batch", None) or (
+                           prob.batch[0] if prob.batch[0] == prob.batch[1] else None),
+                       optimizer=prob.optimizer,
+                       seconds=budget.elapsed(), **fields)
+
+
 def busy() -> bool:
     """True while a prover run (perhaps one that timed out) is still working."""
     return _LOCK.locked()
@@ -207,7 +220,10 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
     def work():
         with _LOCK:
             try:
-                box["result"] = _run(command, formula, prob, budget, progress)
+                if induction.split(formula) is not None:
+                    box["result"] = _always(command, formula, prob, budget, progress)
+                else:
+                    box["result"] = _run(command, formula, prob, budget, progress)
             except BaseException as exc:  # handed to the caller's thread below
                 box["error"] = exc
 
