@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from . import Network, Problem, find, gradients, prove
+from .train import Optimizer
 
 RULE = "=" * 78
 
@@ -24,6 +25,8 @@ class Question:
     network: Network
     batch: str = "1"
     params: tuple = ()
+    lr: str | None = None  # an optimizer, for claims about training
+    weight_decay: str = "0"
 
 
 SEED_NET = Network()  # 1-1-1, relu hidden, identity output, mse, mean
@@ -56,6 +59,12 @@ QUESTIONS = [
              "find", "(all m: z1[m] < 0) and grad(b2) != 0", SEED_NET, "1"),
     Question("003", "... and with leaky ReLU the hidden weight still gets a gradient",
              "find", "(all m: z1[m] < 0) and grad(W1) != 0", Network(act="leaky_relu"), "1"),
+    Question("003", "Under plain gradient descent a dead ReLU stays dead and its weight never moves",
+             "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0",
+             SEED_NET, "2", lr="1/10"),
+    Question("003", "... but with weight decay it can come back to life",
+             "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)",
+             SEED_NET, "2", lr="1/10", weight_decay="1/10"),
     Question("004", "W = 0 (biases free), 1-2-1 ReLU: are the hidden-weight gradients zero?",
              "prove", "W1 == 0 and W2 == 0 -> grad(W1) == 0", Network(layers="1,2,1"), "1..2"),
     Question("004", "... and the output-weight gradients?",
@@ -63,6 +72,9 @@ QUESTIONS = [
     Question("004", "... the two hidden units get equal gradients (symmetry is not broken)",
              "prove", "W1 == 0 and W2 == 0 -> grad(W1[1,1]) == grad(W1[2,1])",
              Network(layers="1,2,1"), "1..2"),
+    Question("004", "... and do they stay zero? (the weights step out of zero)",
+             "prove", "W1 == 0 and W2 == 0 -> always: grad(W1) == 0",
+             Network(layers="1,2,1"), "1", lr="1/2"),
     Question("004", "tanh, W = 0 and b1 = 0: the output weights get no gradient either",
              "prove", "W1 == 0 and W2 == 0 and b1 == 0 -> grad(W2) == 0",
              Network(layers="1,2,1", act="tanh"), "1..2"),
@@ -78,8 +90,9 @@ def seed_002_gradients() -> str:
 
 def ask(q: Question, timeout: float = 60):
     run = prove if q.command == "prove" else find
-    return run(q.claim, problem=Problem(q.network, params=dict(q.params), batch=q.batch),
-               timeout=timeout)
+    optimizer = Optimizer(q.lr, weight_decay=q.weight_decay) if q.lr else None
+    return run(q.claim, problem=Problem(q.network, params=dict(q.params), batch=q.batch,
+                                        optimizer=optimizer), timeout=timeout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  symgrad {q.command} \"{q.claim}\" --layers {q.network.layers_text} "
               f"--act {q.network.act}"
               + (f" --relu-grad-at-zero {q.network.relu_grad_at_zero}"
-                 if q.network.relu_grad_at_zero != 0 else "") + f" --batch {q.batch}")
+                 if q.network.relu_grad_at_zero != 0 else "") + f" --batch {q.batch}"
+              + (f" --lr {q.lr}" if q.lr else "")
+              + (f" --weight-decay {q.weight_decay}" if q.weight_decay != "0" else ""))
         where = f" at batch size {result.batch}" if result.batch is not None else ""
         print(f"  => {result.verdict}{where} by {result.method} ({seconds:.2f} s)")
         if verbose or result.witness is not None:
