@@ -75,6 +75,10 @@ QUESTIONS = [
     Question("004", "... and do they stay zero? (the weights step out of zero)",
              "prove", "W1 == 0 and W2 == 0 -> always: grad(W1) == 0",
              Network(layers="1,2,1"), "1", lr="1/2"),
+    Question("004", "Hidden units that start equal stay equal for ever (tanh): symmetry never breaks",
+             "prove", "W1[1,1] == W1[2,1] and b1[1] == b1[2] and W2[1,1] == W2[1,2] -> always: "
+             "W1[1,1] == W1[2,1] and b1[1] == b1[2] and W2[1,1] == W2[1,2]",
+             Network(layers="1,2,1", act="tanh"), "2", lr="1/10"),
     Question("004", "tanh, W = 0 and b1 = 0: the output weights get no gradient either",
              "prove", "W1 == 0 and W2 == 0 and b1 == 0 -> grad(W2) == 0",
              Network(layers="1,2,1", act="tanh"), "1..2"),

@@ -205,3 +205,24 @@ def test_a_false_base_case_is_a_real_counterexample():
 def test_momentum_induction_is_not_guessed():
     r = _always("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)", momentum="1/2")
     assert r.verdict == "unknown" and "momentum" in r.reason
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
+def test_symmetric_hidden_units_stay_symmetric_for_ever(act):
+    """Seed 004: units that start equal get equal gradients, so they never differ."""
+    from symgrad import Network, Problem, prove
+    from symgrad.train import Optimizer
+
+    sym = "W1[1,1] == W1[2,1] and b1[1] == b1[2] and W2[1,1] == W2[1,2]"
+    r = prove(f"{sym} -> always: {sym}", problem=Problem(
+        Network(layers="1,2,1", act=act), optimizer=Optimizer("1/10"), batch=2), timeout=60)
+    assert r.verdict == "proved" and r.method == "induction"
+
+
+def test_asymmetric_start_is_not_claimed_symmetric():
+    from symgrad import Network, Problem, prove
+    from symgrad.train import Optimizer
+
+    r = prove("W1[1,1] == W1[2,1] -> always: W1[1,1] == W1[2,1]", problem=Problem(
+        Network(layers="1,2,1"), optimizer=Optimizer("1/10"), batch=1), timeout=60)
+    assert r.verdict == "refuted" and r.checked

@@ -167,8 +167,8 @@ class Z3Ops:
         for name, fact in smooth.z3_facts(z, a, d):
             self.side.append(fact)
             self.facts.add(name)
-        # the same function at two points of one unit: equal in, equal out; monotone
-        unit = self._smooth_units.setdefault((l, i, activation.name), [])  # across steps too
+        # the same function everywhere (every unit, sample and step): equal in, equal out
+        unit = self._smooth_units.setdefault(activation.name, [])
         for z2, a2, d2 in unit:
             self.side.append(z3.Implies(z == z2, z3.And(a == a2, d == d2)))
             self.side.append(z3.Implies(z < z2, a < a2))
