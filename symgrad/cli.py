@@ -229,6 +229,28 @@ def train(
     typer.echo(result.render(fmt))
 
 
+@app.command(epilog="Example: symgrad audit --layers 1,1 --out sigmoid --set W1=1 --set b1=-110 "
+                    "--x 0 --y 1 --dtypes float32")
+def audit(
+    layers: Layers = None, act: Act = None, out: Out = None, loss: Loss = None,
+    reduction: Reduction = None, relu_grad_at_zero: ReluZero = None, slope: Slope = None,
+    set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
+    dtypes: Annotated[str, typer.Option("--dtypes", help="Comma list of float16, float32, float64")] = "float16,float32,float64",
+    threshold: Annotated[str, typer.Option("--threshold", help="Relative error above which an entry is flagged")] = "1/1000",
+    format_: Format = "text",
+):
+    """Compare every gradient entry, computed exactly, with float16/32/64 (NumPy).
+
+    Flags entries where the float vanished, is spurious, flipped sign or is inaccurate.
+    """
+    from .audit import audit as run_audit
+    fmt = _check_format(format_)
+    problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
+                                None, set_, x, y, spec))
+    names = tuple(d.strip() for d in dtypes.split(",") if d.strip())
+    typer.echo(run_audit(problem, dtypes=names, threshold=threshold).render(fmt))
+
+
 def _version(value: bool):
     if value:
         typer.echo(f"symgrad {__version__}")
