@@ -16,6 +16,9 @@ reading.  Flags: ``vanished`` (float 0, exact not), ``spurious`` (exact 0, float
 
 from __future__ import annotations
 
+import dataclasses
+import random
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -219,3 +222,77 @@ def audit(problem: Problem, *, dtypes=DTYPES, threshold="1/1000") -> Audit:
             cells = {d: _cell(e, floats[d][name][key], thr) for d in dtypes}
             rows.append(Row(name, tuple(k + 1 for k in key), e, cells))
     return Audit(problem, dtypes, thr, tuple(rows))
+
+
+_ENTRY = re.compile(r"^\s*([WwBb]\d+)\s*(?:\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\])?\s*$")
+
+
+def _entry(net, text: str) -> tuple[str, tuple[int, ...]]:
+    m = _ENTRY.match(text)
+    if not m:
+        raise SpecError(f"--search {text!r}: name one gradient entry, e.g. b1, b1[2] or W1[1,2]")
+    name = net.canonical(m.group(1))
+    shape = net.shape(name)
+    idx = tuple(int(g) for g in m.groups()[1:] if g is not None) or (1,) * len(shape)
+    if len(idx) != len(shape) or not all(1 <= i <= n for i, n in zip(idx, shape, strict=True)):
+        raise SpecError(f"--search {text!r}: {name} has shape {shape} (1-based indices)")
+    return name, idx
+
+
+def _scaled(t, factor):
+    return [_scaled(e, factor) for e in t] if isinstance(t, list) else t * factor
+
+
+def search_vanishing(problem: Problem, entry: str, dtype: str = "float32", *,
+                     threshold="1/1000", max_exponent: int = 160,
+                     draws: int = 6) -> tuple[Audit | None, str]:
+    """Look for a point where one gradient entry is exactly nonzero but 0 in ``dtype``.
+
+    Free values are first drawn as small rationals (seeded); then the free parameters and
+    inputs are pushed along simple directions -- biases, weights, inputs or everything
+    scaled by 2**k or 2**-k, k = 1..max_exponent -- which is how saturation (sigmoid, tanh)
+    and underflow (products of small weights) arise.  Each candidate is cheap to test in
+    float; only a float zero is then checked exactly (with a certified sign).  Returns the
+    audit at the first hit (or None) and a sentence saying what was done.
+    """
+    if dtype not in DTYPES:
+        raise SpecError(f"unknown dtype {dtype!r}; use {', '.join(DTYPES)}")
+    net = problem.network
+    name, idx = _entry(net, entry)
+    key = tuple(i - 1 for i in idx)
+    inst = problem.instance()
+    movable = {"b": [n for n in net.param_names if n[0] == "b" and n not in problem.params],
+               "W": [n for n in net.param_names if n[0] == "W" and n not in problem.params]}
+    directions = [("biases", movable["b"], False), ("weights", movable["W"], False),
+                  ("inputs", [], problem.x is None),
+                  ("everything", movable["b"] + movable["W"], problem.x is None)]
+    tried = 0
+    for seed in range(draws):
+        rng = random.Random(seed)
+        draw = {s: sp.Rational(rng.choice([1, -1, 2, -2, 3]), rng.choice([1, 2, 3]))
+                for s in inst.free}
+        base = inst.substitute(draw)
+        for k in range(1, max_exponent + 1):
+            for factor in (sp.Integer(2) ** k, sp.Rational(1, 2**k)):
+                for label, names, inputs in directions:
+                    if not names and not inputs:
+                        continue
+                    values = dict(base.values)
+                    for n in names:
+                        values[n] = _scaled(values[n], factor)
+                    if inputs:
+                        values["x"] = _scaled(values["x"], factor)
+                    cand = dataclasses.replace(base, values=values)
+                    tried += 1
+                    if float_gradients(cand, dtype)[name][key] != 0:
+                        continue
+                    exact = exact_gradients(cand)[name]
+                    e = exact[key[0]][key[1]] if len(key) == 2 else exact[key[0]]
+                    if signs.sign(e) not in (None, 0):
+                        fixed = Problem(net, params=cand.params, x=cand.values["x"],
+                                        y=cand.values["y"])
+                        how = (f"found after {tried} candidates: {label} scaled by "
+                               f"{to_str(factor)} from seeded draw {seed + 1} of the free values")
+                        return audit(fixed, dtypes=(dtype,), threshold=threshold), how
+    return None, (f"no point found in {tried} candidates ({draws} draws; biases, weights, "
+                  f"inputs and everything scaled by 2^+-1..{max_exponent})")

@@ -237,18 +237,30 @@ def audit(
     set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
     dtypes: Annotated[str, typer.Option("--dtypes", help="Comma list of float16, float32, float64")] = "float16,float32,float64",
     threshold: Annotated[str, typer.Option("--threshold", help="Relative error above which an entry is flagged")] = "1/1000",
+    search: Annotated[str | None, typer.Option("--search", help="Look for a point where this entry (e.g. b1[2]) is exactly nonzero but 0 in the first --dtypes type; free values are drawn")] = None,
+    batch: Batch = None,
     format_: Format = "text",
 ):
     """Compare every gradient entry, computed exactly, with float16/32/64 (NumPy).
 
     Flags entries where the float vanished, is spurious, flipped sign or is inaccurate.
+    With --search, first looks for a point where a chosen entry vanishes in float.
     """
     from .audit import audit as run_audit
+    from .audit import search_vanishing
     fmt = _check_format(format_)
     problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
-                                None, set_, x, y, spec))
+                                batch, set_, x, y, spec))
     names = tuple(d.strip() for d in dtypes.split(",") if d.strip())
-    typer.echo(run_audit(problem, dtypes=names, threshold=threshold).render(fmt))
+    if search is None:
+        typer.echo(run_audit(problem, dtypes=names, threshold=threshold).render(fmt))
+        return
+    result, how = search_vanishing(problem, search, names[0] if names else "float32",
+                                   threshold=threshold)
+    typer.echo(f"symgrad: {how}", err=True)
+    if result is None:
+        raise typer.Exit(3)
+    typer.echo(result.render(fmt))
 
 
 def _version(value: bool):

@@ -115,6 +115,8 @@ class Exact:
     def from_ints(n: np.ndarray, d: int) -> Exact:
         """N / d with the common factor of N and d cancelled; int64 when it fits."""
         bound = _bound(n)
+        if bound == 0:  # all zero: 0/1 (the gcd would be d itself, perhaps beyond int64)
+            return Exact(np.zeros(n.shape, dtype=np.int64), 1, 0)
         if n.size and d > 1:
             g = math.gcd(d, *map(int, n.flat)) if n.dtype == object else \
                 math.gcd(d, int(np.gcd.reduce(n.ravel())))
@@ -141,14 +143,15 @@ class Exact:
     def add(self, other: Exact, sign: int = 1) -> Exact:
         d = math.lcm(self.d, other.d)
         fa, fb = d // self.d, d // other.d
-        bound = self.bound * fa + other.bound * fb
+        # the factors themselves must fit too (a zero tensor has bound 0 whatever fa is)
+        bound = max(self.bound * fa + other.bound * fb, fa, fb)
         a, b = self._combine(other, bound)
         return Exact.from_ints(a * fa + sign * (b * fb), d)
 
     def scale(self, q: sp.Rational) -> Exact:
         p, r = int(q.p), int(q.q)
         bound = self.bound * abs(p)
-        a = _as(self.n, bound >= _LIMIT)
+        a = _as(self.n, max(bound, abs(p)) >= _LIMIT)
         return Exact(a * p, self.d * r, bound)
 
     def transpose(self) -> Exact:

@@ -166,3 +166,13 @@ def test_fast_path_limb_products_are_exact(values, M):
     y = [[sp.Integer(m)] for m in range(M)]
     inst = Problem(net, params=params, x=x, y=y).instance()
     assert fastexact.gradients(inst) == backprop.run(inst, backprop.SympyOps()).grads
+
+
+def test_fast_path_with_a_huge_denominator_and_an_all_zero_tensor():
+    """A layer whose values are all 0 over a denominator beyond int64 (found by the float
+    audit's search: the gcd of zeros is the denominator itself)."""
+    tiny = sp.Rational(1, 2**200)
+    net = Network(layers="1,2,1")
+    params = {"W1": [[tiny], [-tiny]], "b1": [-tiny, -tiny], "W2": [[tiny, 1]], "b2": [tiny]}
+    inst = Problem(net, params=params, x=[[1], [sp.Rational(1, 3)]], y=[[0], [1]]).instance()
+    assert fastexact.gradients(inst) == backprop.run(inst, backprop.SympyOps()).grads
