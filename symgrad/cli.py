@@ -41,6 +41,7 @@ Xs = Annotated[str | None, typer.Option("--x", help="Inputs: samples separated b
 Ys = Annotated[str | None, typer.Option("--y", help="Targets, like --x")]
 Spec = Annotated[Path | None, typer.Option("--spec", help="TOML file with [network], [params], [data], [claim]")]
 Format = Annotated[str, typer.Option("--format", help="text, json, markdown or latex")]
+AllSizes = Annotated[bool, typer.Option("--all-sizes", help="Prove it for every layer width (and every depth when the claim names only the first and last layer), not just --layers")]
 Timeout = Annotated[str, typer.Option("--timeout", help="Seconds before the answer is 'unknown'")]
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also save a figure of the witness or counterexample: FILE.png or FILE.svg (needs matplotlib)")]
 FindFlag = Annotated[bool, typer.Option("--find", help="Explain 'find' (there exist values) instead of 'prove' (for all values)")]
@@ -90,7 +91,7 @@ def _progress(message: str) -> None:
     typer.echo(f"symgrad: {message}", err=True)
 
 
-def _run(command, claim, options: Options, timeout: str, plot: Path | None):
+def _run(command, claim, options: Options, timeout: str, plot: Path | None, **extra):
     """Check the --plot target, build the problem, run the prover: (result, problem)."""
     if plot is not None:
         from .plot import check_target
@@ -102,7 +103,7 @@ def _run(command, claim, options: Options, timeout: str, plot: Path | None):
                            "grad(W1) == 0\", or [claim] text = \"...\" in --spec")
     run = prove_claim if command == "prove" else find_values
     progress = _progress if sys.stderr.isatty() else None
-    return run(text, problem=problem, timeout=timeout, progress=progress), problem
+    return run(text, problem=problem, timeout=timeout, progress=progress, **extra), problem
 
 
 def _plot(result, plot: Path | None) -> None:
@@ -119,9 +120,9 @@ def _plot(result, plot: Path | None) -> None:
 
 
 def _decide(command, claim, options: Options, fmt: str, timeout: str,
-            plot: Path | None = None) -> int:
+            plot: Path | None = None, **extra) -> int:
     fmt = _check_format(fmt)
-    result, _ = _run(command, claim, options, timeout, plot)
+    result, _ = _run(command, claim, options, timeout, plot, **extra)
     typer.echo(result.render(fmt))
     _plot(result, plot)
     return result.exit_code
@@ -130,6 +131,7 @@ def _decide(command, claim, options: Options, fmt: str, timeout: str,
 @app.command(epilog="Examples:\n\n"
              "  symgrad prove \"grad(b2) == 0 -> grad(W1) == 0\" --batch 1\n\n"
              "  symgrad prove \"(all m: z1[m] < 0) -> grad(W1) == 0\" --batch 1..4\n\n"
+             "  symgrad prove \"grad(b2) == 0 -> grad(W1) == 0\" --all-sizes\n\n"
              "Exit status: 0 proved, 1 refuted, 3 unknown, 2 bad input.")
 def prove(
     claim: Claim = None,
@@ -138,15 +140,18 @@ def prove(
     batch: Batch = None, set_: Sets = None, x: Xs = None, y: Ys = None, spec: Spec = None,
     timeout: Timeout = "60", format_: Format = "text", plot: Plot = None,
     lr: Lr = None, momentum: Momentum = None, weight_decay: WeightDecay = None,
-    decay_biases: DecayBiases = False,
+    decay_biases: DecayBiases = False, all_sizes: AllSizes = False,
 ):
     """Decide a claim for every value of the free (unfixed) parameters and data.
 
     Answers proved (with evidence) or refuted (with an exact, re-checked counterexample).
+    With --all-sizes the claim must hold at every layer width (and every depth, when it
+    names only the first and the last layer); the evidence is a size-independent derivation.
     """
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
                     x, y, spec, lr, momentum, weight_decay, decay_biases)
-    raise typer.Exit(_decide("prove", claim, opts, format_, timeout, plot))
+    extra = {"all_sizes": True} if all_sizes else {}
+    raise typer.Exit(_decide("prove", claim, opts, format_, timeout, plot, **extra))
 
 
 @app.command(epilog="Examples:\n\n"

@@ -106,6 +106,17 @@ class ProofResult(Renderable):
             if isinstance(cert.get(key), dict):
                 what = f" ({cert[key]['claim']})" if cert[key].get("claim") else ""
                 lines.append(f"{key}{what}: proved by {cert[key]['method']}")
+        if cert.get("kind") == "all sizes":
+            lines.append(f"holds for: {cert['scope']}")
+            lines.append("hypotheses: " + (", ".join(cert["hypotheses"]) or "none"))
+            if cert["dropped"]:
+                lines.append("not used (outside the size-independent facts): "
+                             + ", ".join(cert["dropped"]))
+            lines.append("derivation:")
+            lines += ["  " + step for step in cert["derivation"]]
+            lines.append("rules:")
+            lines += [f"  {name}: {text}" for name, text in cert["rules"].items()]
+            return lines
         for ident in cert.get("identities", []):
             lines.append("  " + ident)
         if cert.get("regions"):

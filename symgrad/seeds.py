@@ -27,6 +27,7 @@ class Question:
     params: tuple = ()
     lr: str | None = None  # an optimizer, for claims about training
     weight_decay: str = "0"
+    all_sizes: bool = False  # prove it for every width and depth
 
 
 SEED_NET = Network()  # 1-1-1, relu hidden, identity output, mse, mean
@@ -39,11 +40,16 @@ QUESTIONS = [
     Question("000/001", "The same, for a deeper and wider ReLU net (2-3-2-1)",
              "prove", "grad(W3) == 0 and grad(b3) == 0 -> grad(W1) == 0 and grad(b1) == 0 "
              "and grad(W2) == 0 and grad(b2) == 0", Network(layers="2,3,2,1"), "1"),
+    Question("000/001", "... for every width and depth (one sample)",
+             "prove", "grad(W2) == 0 and grad(b2) == 0 -> grad(W1) == 0 and grad(b1) == 0",
+             SEED_NET, "1", all_sizes=True),
     Question("000/001", "... and for a batch of samples (smallest batch that breaks it)",
              "prove", "grad(W2) == 0 and grad(b2) == 0 -> grad(W1) == 0 and grad(b1) == 0",
              SEED_NET, "1..4"),
     Question("000/001", "Single sample, weights only (biases ignored), ReLU with relu'(0) = 0",
              "prove", "grad(W2) == 0 -> grad(W1) == 0", SEED_NET, "1"),
+    Question("000/001", "... for every width and depth", "prove", "grad(W2) == 0 -> grad(W1) == 0",
+             SEED_NET, "1", all_sizes=True),
     Question("000/001", "... the same with relu'(0) = 1",
              "prove", "grad(W2) == 0 -> grad(W1) == 0", Network(relu_grad_at_zero=1), "1"),
     Question("000/001", "... the same with leaky ReLU",
@@ -55,6 +61,9 @@ QUESTIONS = [
              "gradients", "prove",
              "(all m: z1[m] < 0) -> grad(W1) == 0 and grad(b1) == 0 and grad(W2) == 0",
              SEED_NET, "1..3"),
+    Question("003", "... at every width and depth (3 samples)", "prove",
+             "(all m: z1[m] < 0) -> grad(W1) == 0 and grad(b1) == 0", SEED_NET, "3",
+             all_sizes=True),
     Question("003", "... but the output bias can still learn",
              "find", "(all m: z1[m] < 0) and grad(b2) != 0", SEED_NET, "1"),
     Question("003", "... and with leaky ReLU the hidden weight still gets a gradient",
@@ -95,8 +104,9 @@ def seed_002_gradients() -> str:
 def ask(q: Question, timeout: float = 60):
     run = prove if q.command == "prove" else find
     optimizer = Optimizer(q.lr, weight_decay=q.weight_decay) if q.lr else None
+    extra = {"all_sizes": True} if q.all_sizes else {}
     return run(q.claim, problem=Problem(q.network, params=dict(q.params), batch=q.batch,
-                                        optimizer=optimizer), timeout=timeout)
+                                        optimizer=optimizer), timeout=timeout, **extra)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
               + (f" --relu-grad-at-zero {q.network.relu_grad_at_zero}"
                  if q.network.relu_grad_at_zero != 0 else "") + f" --batch {q.batch}"
               + (f" --lr {q.lr}" if q.lr else "")
-              + (f" --weight-decay {q.weight_decay}" if q.weight_decay != "0" else ""))
+              + (f" --weight-decay {q.weight_decay}" if q.weight_decay != "0" else "")
+              + (" --all-sizes" if q.all_sizes else ""))
         where = f" at batch size {result.batch}" if result.batch is not None else ""
         print(f"  => {result.verdict}{where} by {result.method} ({seconds:.2f} s)")
         if verbose or result.witness is not None:

@@ -14,6 +14,7 @@ gradients, its own claim walk) agrees, and the printed gradients agree with the 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from .. import check, signs
 from ..claims import parse
@@ -23,7 +24,7 @@ from ..network import Network
 from ..problem import Instance, Problem
 from ..results import ProofResult, SizeVerdict
 from ..witness import Witness
-from . import certificate, constructive, evaluate, induction, smt
+from . import certificate, constructive, evaluate, induction, sizes, smt
 from .constructive import _Slice
 from .domains import SympyDomain
 from .elaborate import Elaborator
@@ -199,13 +200,68 @@ def _always(command, formula, prob: Problem, budget, progress) -> ProofResult:
                        seconds=budget.elapsed(), **fields)
 
 
+def _all_sizes(command, formula, prob: Problem, budget, progress) -> ProofResult:
+    """``prove --all-sizes``: a derivation valid at every width (and depth), else the
+    given size decides a refutation, else a search at neighbouring sizes, else unknown."""
+    if command != "prove":
+        raise SpecError("--all-sizes is for prove: a witness has one size, so use find at "
+                        "the sizes you want")
+    if prob.params or prob.x is not None or prob.y is not None:
+        raise SpecError("--all-sizes needs every parameter and datum free (a fixed value has "
+                        "one shape); state values as hypotheses instead, e.g. 'W2 == 0 -> ...'")
+    if prob.optimizer is not None:
+        raise SpecError("--all-sizes does not cover training steps; drop --lr")
+    for M in prob.batch_sizes:
+        _validate(formula, prob.instance(M))
+    base = {"command": command, "claim": formula, "network": prob.network,
+            "batch": prob.batch[0] if prob.batch[0] == prob.batch[1] else None}
+    found = {M: sizes.derive(formula, prob.network, M) for M in prob.batch_sizes}
+    if all(d.proved for d in found.values()):
+        certs = {M: d.certificate() for M, d in found.items()}
+        cert = certs[prob.batch[0]] if len(certs) == 1 else {
+            "kind": "per batch size", "sizes": {str(M): c for M, c in certs.items()}}
+        return ProofResult(verdict="proved", method="all sizes", certificate=cert,
+                           seconds=budget.elapsed(), **base)
+    why = "; ".join(f"M = {M}: {d.reason}" if len(found) > 1 else d.reason
+                    for M, d in found.items() if not d.proved)
+    given = _run(command, formula, prob, budget, progress)
+    if given.verdict == "refuted":
+        return replace(given, note="false at the given size, so not true for all sizes")
+    for layers in _neighbours(prob.network.layers):
+        if budget.expired():
+            break
+        if progress is not None:
+            progress(f"looking for a counterexample at layers {','.join(map(str, layers))}")
+        other = replace(prob, network=replace(prob.network, layers=layers))
+        try:
+            share = min(budget.remaining(), max(0.5, budget.remaining() / 4))
+            res = _run(command, formula, other, Budget(share), None)
+        except SymgradError:  # the claim names something this size lacks
+            continue
+        if res.verdict == "refuted":
+            return replace(res, note=f"false at layers {','.join(map(str, layers))}, so not "
+                           "true for all sizes (the given size: " + given.verdict + ")")
+    at = f"{given.verdict} at layers {prob.network.layers_text}"
+    return ProofResult(verdict="unknown", method="none", seconds=budget.elapsed(),
+                       reason=f"no size-independent argument ({why}); {at} "
+                       f"({given.method}), and no counterexample at the neighbouring sizes "
+                       "tried", **base)
+
+
+def _neighbours(layers: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Sizes one unit wider at one layer, then one hidden layer deeper."""
+    wider = [tuple(n + (k == i) for k, n in enumerate(layers)) for i in range(len(layers))]
+    deeper = [layers[:-1] + (layers[-2],) + layers[-1:]] if len(layers) > 2 else []
+    return wider + deeper
+
+
 def busy() -> bool:
     """True while a prover run (perhaps one that timed out) is still working."""
     return _LOCK.locked()
 
 
 def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
-           progress=None) -> ProofResult:
+           progress=None, all_sizes=False) -> ProofResult:
     formula = parse(claim) if isinstance(claim, str) else claim
     prob = _as_problem(network, problem, params, x, y, batch)
     try:
@@ -220,7 +276,9 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
     def work():
         with _LOCK:
             try:
-                if induction.split(formula) is not None:
+                if all_sizes:
+                    box["result"] = _all_sizes(command, formula, prob, budget, progress)
+                elif induction.split(formula) is not None:
                     box["result"] = _always(command, formula, prob, budget, progress)
                 else:
                     box["result"] = _run(command, formula, prob, budget, progress)
@@ -240,8 +298,11 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
 
 
 def prove(claim, network=None, *, problem: Problem | None = None, params=None, x=None, y=None,
-          batch=None, timeout=60, progress=None) -> ProofResult:
+          batch=None, timeout=60, progress=None, all_sizes=False) -> ProofResult:
     """Decide whether the claim holds for every value of the free variables.
+
+    With ``all_sizes=True`` it must hold at every layer width (and, when the claim names
+    only the first and the last layer, every depth): see :mod:`symgrad.prover.sizes`.
 
     >>> prove("grad(b2) == 0 -> grad(W1) == 0", batch=1).verdict
     'proved'
@@ -249,7 +310,8 @@ def prove(claim, network=None, *, problem: Problem | None = None, params=None, x
     >>> r.verdict, r.checked
     ('refuted', True)
     """
-    return _entry("prove", claim, network, problem, params, x, y, batch, timeout, progress)
+    return _entry("prove", claim, network, problem, params, x, y, batch, timeout, progress,
+                  all_sizes)
 
 
 def find(condition, network=None, *, problem: Problem | None = None, params=None, x=None,
