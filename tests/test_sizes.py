@@ -204,6 +204,9 @@ def test_proved_for_all_sizes_and_again_at_concrete_sizes(claim, opts, M):
         assert again.verdict != "refuted", (layers, again.to_text())
         if layers == "1,2,1":
             assert again.verdict == "proved", (layers, again.to_text())
+    if cert["scope"].endswith("every batch size"):
+        again = prove(claim, Network(layers="1,2,1", **opts), batch=M + 2, timeout=10)
+        assert again.verdict != "refuted", again.to_text()
 
 
 # -- never proved when false ------------------------------------------------------------------
@@ -243,6 +246,17 @@ def test_what_all_sizes_does_not_cover_is_bad_input_or_unknown():
     assert r.verdict in ("unknown", "refuted")
 
 
+def test_batch_scope():
+    def scope(claim, M):
+        return sizes.derive(parse(claim), Network(), M).batches
+    assert scope("(all m: z1[m] < 0) -> grad(W1) == 0", 2) == "every batch size"
+    assert scope("z1 < 0 -> grad(W1) == 0", 2) == "every batch size"
+    assert scope("grad(b2) == 0 -> grad(W1) == 0", 1).startswith("batch size 1 only")
+    assert scope("z1[1] < 0 and z1[2] < 0 -> grad(W1) == 0", 2).startswith("batch size 2 only")
+    # the one-sample claim is false at batch size 2: the scope was right to stop at 1
+    assert prove("grad(b2) == 0 -> grad(W1) == 0", batch=2, timeout=20).verdict == "refuted"
+
+
 def test_one_unit_is_not_read_as_the_whole_vector():
     # a2[1,1] == y[1,1] says nothing about the second output unit, so with two outputs
     # grad(b2) need not vanish; reading it as a2[1] == y[1] would "prove" it
@@ -257,7 +271,8 @@ def test_a_claim_naming_a_middle_layer_holds_for_widths_only():
               all_sizes=True, timeout=30)
     assert r.verdict == "proved"
     assert r.certificate["scope"] == "every width of every layer, depth 3 only " \
-                                     "(the claim names a middle layer)"
+                                     "(the claim names a middle layer), batch size 1 only " \
+                                     "(it uses the one-sample rule grad-b-single)"
 
 
 # -- no contradiction with the concrete prover ------------------------------------------------
@@ -282,11 +297,13 @@ def test_all_sizes_never_contradicts_the_concrete_prover(hyps, goal, act, M, g0)
     if not derived.proved:
         return
     checks = [("1,1,1", claim), ("1,2,1", claim)]
+    if derived.batches == "every batch size":
+        checks.append(("1,1,1", claim, 3))
     if derived.depths.startswith("every depth"):
         checks.append(("1,1,1,1", _renamed(claim, 2, 3)))
-    for layers, text in checks:
+    for layers, text, *batch in checks:
         concrete = prove(text, Network(layers=layers, act=act, relu_grad_at_zero=g0),
-                         batch=M, timeout=20)
+                         batch=batch[0] if batch else M, timeout=20)
         assert concrete.verdict != "refuted", (text, layers, concrete.to_text())
     PROVED_SEEN.append(claim)
 

@@ -124,6 +124,7 @@ class Derivation:
 
     proved: bool
     depths: str = ""  # "every depth >= 2" or "depth L only"
+    batches: str = ""  # "every batch size" or "batch size M'
     reason: str = ""
     steps: list = field(default_factory=list)  # lines of the derivation
     rules: list = field(default_factory=list)  # names of the rules it uses
@@ -134,13 +135,16 @@ class Derivation:
     def certificate(self) -> dict:
         return {
             "kind": "all sizes",
-            "scope": f"every width of every layer, {self.depths}",
+            "scope": f"every width of every layer, {self.depths}, {self.batches}",
             "text": ("each conclusion follows from the hypotheses by the rules below, each a "
                      "backpropagation identity that holds at every layer width; facts are "
                      "about whole vectors and matrices, so no width enters the argument"
                      + ("; it was derived at depths 2 and 3, and at depth 4 with layer 2 "
                         "standing for any number of layers (only delta = 0 is used about "
-                        "them)" if self.depths.startswith("every") else "")),
+                        "them)" if self.depths.startswith("every") else "")
+                     + ("; no sample is named by number and no one-sample rule is used, so "
+                        "the same derivation runs for each sample of any batch"
+                        if self.batches == "every batch size" else "")),
             "hypotheses": self.hypotheses,
             "dropped": self.dropped,
             "derivation": self.steps,
@@ -497,7 +501,36 @@ def _one_shape(claim, net: Network, M: int, L: int, layer_map: dict[int, int]):
 
 def derive(claim, net: Network, M: int) -> Derivation:
     """Try to prove ``claim`` for every width and depth, else every width at depth L,
-    at batch size ``M``."""
+    at batch size ``M``; the scope says which, and whether every batch size is covered."""
+    out = _derive(claim, net, M)
+    if out.proved:
+        single = {"grad-b-single", "grad-W-single"} & set(out.rules)
+        if _samples_by_name(claim) and not single:
+            out.batches = "every batch size"
+        else:
+            out.batches = f"batch size {M} only" + (
+                f" (it uses the one-sample rule {sorted(single)[0]})" if single else
+                " (the claim names a sample by number)")
+    return out
+
+
+def _samples_by_name(f) -> bool:
+    """True if no sample is named by a number (x[2], z1[1]): samples only through
+    ``all m:`` variables or whole-batch references, so every sample is alike."""
+    if isinstance(f, Ref) and f.indices and (f.name in ("x", "y") or _LAYER.match(f.name)
+                                             and f.name[0] in "za"):
+        if isinstance(f.indices[0], int):
+            return False
+    if isinstance(f, Quant) and f.q != "all":
+        return False
+    for value in vars(f).values() if hasattr(f, "__dataclass_fields__") else ():
+        for item in value if isinstance(value, tuple) else (value,):
+            if hasattr(item, "__dataclass_fields__") and not _samples_by_name(item):
+                return False
+    return True
+
+
+def _derive(claim, net: Network, M: int) -> Derivation:
     if _has_time(claim):
         return Derivation(False, reason="claims about training steps are not covered")
     L = net.depth
