@@ -189,6 +189,7 @@ def explain(
     timeout: Timeout = "60", format_: ExplainFormat = "markdown", find_: FindFlag = False,
     plot: Plot = None, lr: Lr = None, momentum: Momentum = None,
     weight_decay: WeightDecay = None, decay_biases: DecayBiases = False,
+    all_sizes: AllSizes = False,
 ):
     """Decide a claim and write the answer an expert would post.
 
@@ -200,7 +201,10 @@ def explain(
         raise SymgradError(f"unknown --format {format_!r} for explain; use markdown or latex")
     opts = _options(layers, act, out, loss, reduction, relu_grad_at_zero, slope, batch, set_,
                     x, y, spec, lr, momentum, weight_decay, decay_biases)
-    result, problem = _run("find" if find_ else "prove", claim, opts, timeout, plot)
+    if all_sizes and find_:
+        raise SymgradError("--all-sizes is for proofs; drop --find")
+    extra = {"all_sizes": True} if all_sizes else {}
+    result, problem = _run("find" if find_ else "prove", claim, opts, timeout, plot, **extra)
     typer.echo(explain_result(result, format_, problem=problem))
     _plot(result, plot)
     raise typer.Exit(result.exit_code)

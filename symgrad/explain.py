@@ -830,6 +830,21 @@ def _certificate(doc: _Doc, cert: dict, result: ProofResult, problem, level: int
             doc.p("Solver's summary: ", cert["text"], ".")
         _other_keys(doc, cert, {"kind", "text", "solver", "encoding"})
         return
+    if kind == "all sizes":
+        doc.p("Proof for every size: it holds for ", cert["scope"], ". The argument uses "
+              "only facts about whole vectors and matrices (", C("delta_l[m]"), " is the "
+              "loss's derivative with respect to ", C("z_l[m]"), ", before the reduction's "
+              "positive scale), and rules that hold at every width:")
+        doc.table(["rule", "statement"], [[C(n), t] for n, t in cert["rules"].items()])
+        doc.p("From the hypotheses ", C(", ".join(cert["hypotheses"]) or "(none)"),
+              " the conclusions follow step by step (each line names its rule and premises; "
+              "a line with 'or' splits into cases, each closed separately):")
+        doc.code(cert["derivation"])
+        if cert.get("dropped"):
+            doc.p("Not used (outside the size-independent facts, which only makes the "
+                  "statement proved stronger): ", C(", ".join(cert["dropped"])), ".")
+        doc.p(cert["text"], ".")
+        return
     if kind == "evaluation":
         doc.p("Every parameter and datum is fixed, so the claim was evaluated exactly, with "
               "certified signs: ", cert.get("text", ""), ".")
@@ -1053,6 +1068,8 @@ def _command_line(result: ProofResult, problem: Problem | None) -> str:
             parts += ["--batch", f"{sizes[0]}..{sizes[-1]}"]
         else:
             parts += ["--batch", str(sizes[0])]
+    if (result.certificate or {}).get("kind") == "all sizes":
+        parts += ["--batch", str(result.batch), "--all-sizes"]
     return " ".join(parts)
 
 

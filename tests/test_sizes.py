@@ -331,3 +331,17 @@ def test_cli_all_sizes():
     wrong = subprocess.run([SCRIPT, "prove", "grad(b2) == 0 -> grad(W1) == 0", "--all-sizes",
                             "--batch", "2"], capture_output=True, text=True)
     assert wrong.returncode == 1, wrong.stdout
+
+
+def test_explain_all_sizes(tmp_path):
+    from symgrad.explain import explain
+    r = prove("(all m: z1[m] < 0) -> grad(W1) == 0", Network(), batch=2, all_sizes=True)
+    md = explain(r, "markdown")
+    assert "Proof for every size" in md and "every batch size" in md
+    assert "[dead: z1[1] < 0]" in md
+    assert "--batch 2 --all-sizes" in md
+    tex = explain(r, "latex")
+    assert tex.startswith("\\documentclass") and "every batch size" in tex
+    out = subprocess.run([SCRIPT, "explain", "grad(b2) == 0 -> grad(W1) == 0", "--all-sizes",
+                          "--find"], capture_output=True, text=True)
+    assert out.returncode == 2 and "drop --find" in out.stderr

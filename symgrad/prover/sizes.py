@@ -136,7 +136,7 @@ class Derivation:
         return {
             "kind": "all sizes",
             "scope": f"every width of every layer, {self.depths}, {self.batches}",
-            "text": ("each conclusion follows from the hypotheses by the rules below, each a "
+            "text": ("each conclusion follows from the hypotheses by the rules listed, each a "
                      "backpropagation identity that holds at every layer width; facts are "
                      "about whole vectors and matrices, so no width enters the argument"
                      + ("; it was derived at depths 2 and 3, and at depth 4 with layer 2 "
