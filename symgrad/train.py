@@ -175,7 +175,8 @@ class Trajectory(Renderable):
                 + (f", momentum {to_str(o.momentum)}" if o.momentum else "")
                 + (f", weight decay {to_str(o.weight_decay)}"
                    + (" (biases too)" if o.decay_biases else "") if o.weight_decay else ""))
-        tail = (f"steps 0..{self.steps[-1].step}: {self.exact_steps} exact"
+        tail = ("no step computed" if not self.steps else
+                f"steps 0..{self.steps[-1].step}: {self.exact_steps} exact"
                 + (f", then certified enclosures at {self.precision} bits (the exact numbers "
                    f"passed {self.max_bits} bits)"
                    if self.exact_steps < len(self.steps) else ""))

@@ -97,6 +97,15 @@ def test_a_kink_inside_a_ball_stops_the_run_honestly():
     assert t.stopped and "contains 0" in t.stopped
 
 
+def test_a_run_that_stops_before_step_0_is_reported_not_a_traceback(capsys):
+    # with --max-bits 1 the start is already a ball, and z1 = W1 + b1 = 0 lies inside it
+    code = main(["train", "--set", "W1=1/3", "--set", "b1=-1/3", "--set", "W2=1", "--set", "b2=1",
+                 "--x", "1", "--y", "0", "--max-bits", "1"])
+    out = capsys.readouterr()
+    assert code == 0 and not out.err
+    assert "no step computed" in out.out and "stopped: step 0" in out.out
+
+
 def test_bad_training_options():
     with pytest.raises(SpecError):
         train(Problem(Network(), **SEED), steps=3, lr="0")
