@@ -223,6 +223,7 @@ def train(
     decay_biases: Annotated[bool, typer.Option("--decay-biases", help="Apply weight decay to biases too")] = False,
     max_bits: Annotated[int, typer.Option("--max-bits", help="Stay exact while numbers fit in this many bits, then continue with certified enclosures")] = 4096,
     format_: Format = "text",
+    plot: Annotated[Path | None, typer.Option("--plot", help="Also save a figure of the loss and the parameters per step: FILE.png or FILE.svg (needs matplotlib; enclosures drawn at their midpoints)")] = None,
 ):
     """Run full-batch SGD exactly and print the trajectory (parameters, loss, gradients).
 
@@ -230,12 +231,19 @@ def train(
     """
     from .train import train as run_training
     fmt = _check_format(format_)
+    if plot is not None:
+        from .plot import check_target
+        check_target(plot)  # a bad file name or a missing matplotlib: exit 2 before training
     problem, _ = build(_options(layers, act, out, loss, reduction, relu_grad_at_zero, slope,
                                 None, set_, x, y, spec))
     result = run_training(problem, steps=steps, lr=lr, momentum=momentum,
                           weight_decay=weight_decay, decay_biases=decay_biases,
                           max_bits=max_bits)
     typer.echo(result.render(fmt))
+    if plot is not None:
+        from .plot import plot_trajectory
+        plot_trajectory(result, plot)
+        typer.echo(f"symgrad: plot written to {plot}", err=True)
 
 
 @app.command(epilog="Example: symgrad audit --layers 1,1 --out sigmoid --set W1=1 --set b1=-110 "

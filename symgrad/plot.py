@@ -5,16 +5,21 @@
   per-sample bars of targets and predictions with a table of the exact values.
 * :func:`plot_gradient_along` -- the exact gradients while one parameter or datum moves
   along a line through the witness (or any fully fixed values).
+* :func:`plot_trajectory` -- a training run (:func:`symgrad.train.train`): the loss and every
+  parameter entry per optimizer step; certified enclosures are drawn at their midpoints.
 
 Every value is computed exactly (SymPy rationals or closed forms); only the coordinates
 handed to matplotlib are converted to floats, for drawing.  The file type follows the
 file name: ``.png``, ``.svg`` (or ``.pdf``).  Nothing here touches pyplot's global state,
-so it is safe inside Jupyter and in threads.
+so it is safe inside Jupyter and in threads; the figures show themselves in Jupyter (as PNG)
+without pyplot.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import io
 import textwrap
 from fractions import Fraction
 from pathlib import Path
@@ -37,9 +42,23 @@ def _matplotlib():
         import matplotlib
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - depends on the environment
+    except ImportError:
         raise UnsupportedError("--plot needs matplotlib: pip install matplotlib") from None
-    return matplotlib, Figure, FigureCanvasAgg
+    return matplotlib, _figure_class(Figure), FigureCanvasAgg
+
+
+@functools.cache
+def _figure_class(base):
+    """matplotlib's ``Figure`` that also renders itself in Jupyter: without pyplot (which we
+    never import) IPython has no formatter for a Figure and shows only its repr."""
+    class Figure(base):
+        def _repr_png_(self):
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", dpi=100)
+            return buf.getvalue()
+    Figure.__module__ = __name__
+    Figure.__qualname__ = "Figure"
+    return Figure
 
 
 def _suffix(path) -> str:
@@ -278,6 +297,11 @@ def plot_witness(result, path) -> Path:
 def _slot(inst: Instance, name: str):
     """(key into instance.values, index path) for ``W1``, ``W1[1,1]``, ``b2[1]``, ``x[2]``,
     ``x[2,1]``, ``y[3]`` -- 1-based indices, as in claims; no eval."""
+    return _slot_in(inst.network, inst.batch, name)
+
+
+def _slot_in(net, batch: int, name: str):
+    """:func:`_slot` for a network and a batch size."""
     text = name.replace(" ", "")
     base, _, rest = text.partition("[")
     idx: tuple[int, ...] = ()
@@ -289,14 +313,13 @@ def _slot(inst: Instance, name: str):
         except ValueError:
             raise SpecError(f"cannot read {name!r}; indices are whole numbers, e.g. W1[1,1]") \
                 from None
-    net = inst.network
     if base in ("x", "y"):
         width = net.n_in if base == "x" else net.n_out
         if len(idx) == 1 and width == 1:
             idx = (idx[0], 1)
         if len(idx) != 2:
             raise SpecError(f"{name!r}: name a sample (and a component), e.g. {base}[2]")
-        key, shape = base, (inst.batch, width)
+        key, shape = base, (batch, width)
     else:
         key = net.canonical(base)
         shape = net.shape(key)
@@ -404,5 +427,155 @@ def plot_gradient_along(source, vary: str, path=None, *, span=2, points: int = 8
     return fig
 
 
-__all__ = ["check_target", "gradients_along", "plot_gradient_along", "plot_witness",
-           "witness_figure"]
+# ---------------------------------------------------------------------------------------
+# Training trajectories
+# ---------------------------------------------------------------------------------------
+LINESTYLES = ("-", "--", ":", "-.")
+LOG_RATIO = 100  # the loss axis is logarithmic when the losses span at least this factor
+
+
+def _draw(v) -> float:
+    """A trajectory value as a float, for drawing only: an exact rational correctly rounded
+    (also with a million bits), a closed form by its decimal value, a ball by its midpoint;
+    too large for a float gives +-inf (matplotlib leaves it out)."""
+    import flint
+    if isinstance(v, flint.arb):
+        return float(v.mid())
+    if isinstance(v, sp.Rational):
+        try:
+            return int(v.p) / int(v.q)
+        except OverflowError:
+            return float("inf") if v > 0 else float("-inf")
+    return _f(v)
+
+
+def _entries(net, wanted=None) -> list[tuple[str, tuple[int, ...], str]]:
+    """(parameter, 0-based index path, label) of every entry, or of those in ``wanted``
+    (names such as ``"W1"``, ``"W1[2,1]"``, ``"b2[1]"``, as in claims)."""
+    chosen = None
+    if wanted is not None:
+        chosen = set()
+        for text in wanted:
+            key, path = _slot_in(net, 1, text) if "[" in text else (net.canonical(text), None)
+            if key in ("x", "y"):
+                raise SpecError(f"{text!r}: a trajectory plot draws parameters (W1, b1[2], ...), "
+                                "not data")
+            chosen.add((key, path))
+    out = []
+    for name in net.param_names:
+        shape = net.shape(name)
+        paths = [(i, j) for i in range(shape[0]) for j in range(shape[1])] \
+            if len(shape) == 2 else [(i,) for i in range(shape[0])]
+        for path in paths:
+            if chosen is not None and (name, path) not in chosen and (name, None) not in chosen:
+                continue
+            single = all(n == 1 for n in shape)
+            out.append((name, path, name if single else
+                        f"{name}[{','.join(str(i + 1) for i in path)}]"))
+    return out
+
+
+def _entry(tensor, path):
+    for i in path:
+        tensor = tensor[i]
+    return tensor
+
+
+def trajectory_data(traj, params=None) -> dict:
+    """What :func:`trajectory_figure` draws, as exact values: ``{"step": [...], "loss":
+    [...], "W1[1,1]": [...], ...}`` (labels as in the legend).  An enclosure is a python-flint
+    ball; the figure draws its midpoint."""
+    steps = traj.steps
+    data = {"step": [s.step for s in steps], "loss": [s.loss for s in steps]}
+    for name, path, label in _entries(traj.network, params):
+        data[label] = [_entry(s.params[name], path) for s in steps]
+    return data
+
+
+def _max_radius(traj) -> str:
+    """The widest ball of the run, for the figure's note (python-flint's 2-digit rendering)."""
+    import flint
+    widest = None
+    for s in traj.steps:
+        if s.exact:
+            continue
+        for v in [s.loss] + [e for t in s.params.values() for e in _flatten(t)]:
+            if isinstance(v, flint.arb) and (widest is None or v.rad() > widest):
+                widest = v.rad()
+    return "0" if widest is None else widest.str(2, radius=False)
+
+
+def trajectory_figure(traj, *, params=None, log=None):
+    """The matplotlib ``Figure`` of a training run: the loss per step (top; a logarithmic
+    axis when every loss is positive and they span a factor of 100 or more, or as ``log``
+    says) and the parameters per step (bottom; one line per entry, labelled ``W1``,
+    ``W1[2,1]``, ``b1[2]``...; ``params`` limits them, e.g. ``["W1", "b2"]``).  Entries of
+    one parameter share a colour and differ in line style and width, so units that stay
+    equal show as overlapping lines.  Steps that are certified enclosures are shaded and
+    drawn at their midpoints; only the drawn coordinates are floats."""
+    _, Figure, FigureCanvasAgg = _matplotlib()
+    from .train import Trajectory
+    if not isinstance(traj, Trajectory):
+        raise UnsupportedError("plot_trajectory needs the result of symgrad.train.train "
+                               "(a Trajectory)")
+    data = trajectory_data(traj, params)
+    steps = data["step"]
+    many = len(steps) > 40
+    marker = {} if many else {"marker": "o", "markersize": 3}
+    fig = Figure(figsize=(9.5, 6.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax_loss, ax_par = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.6])
+
+    losses = [_draw(v) for v in data["loss"]]
+    finite = [v for v in losses if v == v and abs(v) != float("inf")]
+    if log is None:
+        log = bool(finite) and min(finite) > 0 and max(finite) >= LOG_RATIO * min(finite)
+    ax_loss.plot(steps, losses, color="black", lw=1.6, label="loss", **marker)
+    if log:
+        ax_loss.set_yscale("log")
+    ax_loss.set_ylabel("loss" + (" (log scale)" if log else ""))
+
+    names = list(traj.network.param_names)
+    colours = [f"C{k % 10}" for k in range(len(names))]
+    seen: dict[str, int] = {}
+    for label, values in list(data.items())[2:]:
+        name = label.split("[")[0]
+        k = seen[name] = seen.get(name, -1) + 1
+        ax_par.plot(steps, [_draw(v) for v in values], color=colours[names.index(name)],
+                    ls=LINESTYLES[k % len(LINESTYLES)], lw=max(2.4 - 0.5 * k, 0.9),
+                    label=label, **marker)
+    ax_par.axhline(0, color="black", lw=0.6)
+    ax_par.set_ylabel("parameter value")
+    ax_par.set_xlabel("optimizer step")
+
+    first = next((s.step for s in traj.steps if not s.exact), None)
+    if first is not None:
+        note = (f"steps {first}..{steps[-1]}: certified enclosures, drawn at their midpoints "
+                f"(radii up to ~{_max_radius(traj)})")
+        for k, ax in enumerate((ax_loss, ax_par)):
+            ax.axvspan(first - 0.5, steps[-1] + 0.5, color="tab:orange", alpha=0.08,
+                       label=note if k == 0 else None)
+    for ax in (ax_loss, ax_par):
+        ax.grid(True, alpha=0.3)
+    ax_loss.legend(fontsize=8, loc="best")
+    entries = len(data) - 2
+    ax_par.legend(fontsize=7 if entries > 12 else 8, loc="upper left", bbox_to_anchor=(1.01, 1),
+                  ncol=2 if entries > 16 else 1)
+    head, tail = traj._summary().split("\n", 1)
+    fig.suptitle("\n".join(textwrap.wrap(head, 110) + [ln.strip() for ln in tail.splitlines()]),
+                 fontsize=9)
+    return fig
+
+
+def plot_trajectory(traj, path=None, *, params=None, log=None):
+    """Draw a training run (see :func:`trajectory_figure`); save it to ``path`` (.png or
+    .svg) if given, and return the matplotlib ``Figure`` (it renders in Jupyter)."""
+    suffix = _suffix(path) if path is not None else None
+    fig = trajectory_figure(traj, params=params, log=log)
+    if path is not None:
+        fig.savefig(Path(path), format=suffix[1:], dpi=150)
+    return fig
+
+
+__all__ = ["check_target", "gradients_along", "plot_gradient_along", "plot_trajectory",
+           "plot_witness", "trajectory_data", "trajectory_figure", "witness_figure"]

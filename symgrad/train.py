@@ -143,6 +143,13 @@ class Trajectory(Renderable):
     def exact_steps(self) -> int:
         return sum(s.exact for s in self.steps)
 
+    def plot(self, path=None, *, params=None, log=None):
+        """The loss and the parameters per step as a matplotlib ``Figure`` (it renders in
+        Jupyter), saved to ``path`` (.png or .svg) if given; see
+        :func:`symgrad.plot.trajectory_figure`.  Needs matplotlib."""
+        from .plot import plot_trajectory
+        return plot_trajectory(self, path, params=params, log=log)
+
     def to_json(self) -> dict:
         def value(v):
             if isinstance(v, flint.arb):
