@@ -547,6 +547,8 @@ def trajectory_figure(traj, *, params=None, log=None):
     ax_par.axhline(0, color="black", lw=0.6)
     ax_par.set_ylabel("parameter value")
     ax_par.set_xlabel("optimizer step")
+    from matplotlib.ticker import MaxNLocator
+    ax_par.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     first = next((s.step for s in traj.steps if not s.exact), None)
     if first is not None:
