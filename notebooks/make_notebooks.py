@@ -52,6 +52,81 @@ def conditions(rows):
     return Markdown("\\n".join(lines))
 '''
 
+TRAINING = '''\
+import flint
+import sympy as sp
+
+from symgrad.plot import trajectory_data
+from symgrad.signs import compare
+from symgrad.signs import sign as exact_sign
+from symgrad.train import Optimizer, train
+
+
+def sign(v):
+    """-1, 0 or 1, certified: an exact number, or a ball that excludes 0 (or is exactly 0);
+    None when a ball contains 0 and is not exactly 0."""
+    if isinstance(v, flint.arb):
+        if v > 0:
+            return 1
+        if v < 0:
+            return -1
+        return 0 if v.is_exact() and v.is_zero() else None
+    return exact_sign(v)
+
+
+def ball(v):
+    """A python-flint ball: an exact rational as a point ball, a ball as it is."""
+    return v if isinstance(v, flint.arb) else flint.arb(flint.fmpq(int(v.p), int(v.q)))
+
+
+def relation(a, b):
+    """'equal' or 'different' (certified), 'identical balls' (the same enclosure: not a
+    proof of equality) or 'undecided' (overlapping balls)."""
+    if isinstance(a, flint.arb) and isinstance(b, flint.arb):
+        if a.is_exact() and b.is_exact():
+            return "equal" if a == b else "different"
+        if not a.overlaps(b):
+            return "different"
+        same = a.mid() == b.mid() and a.rad() == b.rad()
+        return "identical balls" if same else "undecided"
+    if isinstance(a, flint.arb) or isinstance(b, flint.arb):  # an exact step next to a ball
+        return relation(ball(a), ball(b))
+    return {True: "equal", False: "different", None: "undecided"}[compare("==", a, b)]
+
+
+def changed_at(traj):
+    """For every parameter entry: the steps k at which it differs from step k - 1 (certified);
+    an 'undecided' comparison is listed as '?k'."""
+    out = {}
+    for label, values in list(trajectory_data(traj).items())[2:]:
+        rel = [relation(a, b) for a, b in zip(values, values[1:])]
+        out[label] = [k + 1 if r == "different" else f"?{k + 1}"
+                      for k, r in enumerate(rel) if r not in ("equal", "identical balls")]
+    return out
+
+
+def start_of(result):
+    """The witness (or counterexample) of a prover answer as a fully fixed Problem."""
+    w = result.witness
+    return Problem(w.instance.network, params=w.params, x=w.instance.values["x"],
+                   y=w.instance.values["y"])
+
+
+def optimizer_text(o):
+    return (f"lr {o.lr}" + (f", momentum {o.momentum}" if o.momentum else "")
+            + (f", weight decay {o.weight_decay}" if o.weight_decay else ""))
+
+
+def training_verdicts(rows):
+    """A Markdown table of prover answers about training, with the optimizer they assume."""
+    lines = ["| question | network | batch | optimizer | verdict | method |",
+             "|---|---|---|---|---|---|"]
+    for label, batch, r in rows:
+        lines.append(f"| {label} | {r.network.describe()} | M = {batch} | "
+                     f"{optimizer_text(r.optimizer)} | **{r.verdict}** | {r.method} |")
+    return Markdown("\\n".join(lines))
+'''
+
 
 def md(text: str):
     return new_markdown_cell(text.strip("\n"))
@@ -340,46 +415,170 @@ target. So the net does learn — the best constant — and nothing else.
 
 """),
     md(r"""
-## Will the weights ever move again?
+## Will the weights ever move again? Exact training
 
-Under plain gradient descent on a fixed dataset, no: $z_1^{[m]} = W_1 x^{[m]} + b_1$ depends
-only on $W_1$ and $b_1$, whose gradients are 0, so every step leaves $z_1$ unchanged and the
-unit stays dead. Exact gradient descent on three samples that are all on the dead side
-($z_1 = x - 5 < 0$), step size 1/10:
+Under plain gradient descent on a fixed dataset the argument is short: $z_1^{[m]} = W_1
+x^{[m]} + b_1$ depends only on $W_1$ and $b_1$, whose gradients are 0 while the unit is dead,
+so a step leaves $z_1$ unchanged and the unit stays dead. `symgrad.train.train` runs full-batch
+SGD exactly (PyTorch's rules for momentum and weight decay), so we can watch it. The start:
+$W_1 = 1$, $b_1 = -5$, $W_2 = 1$, $b_2 = 0$ on $x = (0, 1, 2)$, $y = (1, 2, 4)$, so
+$z_1 = x - 5 < 0$ on every sample. Plain SGD, learning rate 1/10; the first steps as a table:
 """),
+    code(TRAINING),
     code("""
-def step(params, grads, lr):
-    def sub(p, g):
-        return [sub(a, b) for a, b in zip(p, g)] if isinstance(p, list) else p - lr * g
-    return {k: sub(params[k], grads[k]) for k in params}
-
-lr = symgrad.parse_number("1/10")
-params = {"W1": 1, "b1": -5, "W2": 1, "b2": 0}
-params = {k: [[v]] if k[0] == "W" else [v] for k, v in params.items()}
 x, y = "0; 1; 2", "1; 2; 4"
-rows = ["| step | W1 | b1 | W2 | b2 | dL/dW1 | dL/db1 | dL/dW2 | dL/db2 |",
-        "|---|---|---|---|---|---|---|---|---|"]
-for t in range(6):
-    g = gradients(net, params=params, x=x, y=y)
-    flat = lambda d: [d[k][0][0] if k[0] == "W" else d[k][0] for k in ("W1", "b1", "W2", "b2")]
-    rows.append(f"| {t} | " + " | ".join(map(str, flat(params) + flat(g.grads))) + " |")
-    params = step(params, g.grads, lr)
-display(Markdown("\\n".join(rows)))
+xs = [0, 1, 2]
+dead_start = Problem(net, params={"W1": 1, "b1": -5, "W2": 1, "b2": 0}, x=x, y=y)
+display(Markdown(train(dead_start, steps=4, lr="1/10").to_markdown()))
+
+
+def dead_at(traj):
+    \"\"\"The steps at which z1 = W1 x + b1 < 0 on every sample (certified).\"\"\"
+    data = trajectory_data(traj)
+    return [k for k, w, b in zip(data["step"], data["W1"], data["b1"])
+            if all(sign(w * (ball(xm) if isinstance(w, flint.arb) else xm) + b) == -1
+                   for xm in xs)]
+
+
+plain = train(dead_start, steps=30, lr="1/10")
+print(plain.to_text().splitlines()[1].strip())
+print("steps at which each parameter changed:", changed_at(plain))
+print("dead on every sample at all steps 0..30:", dead_at(plain) == list(range(31)))
+assert plain.exact_steps == 31 and dead_at(plain) == list(range(31))
+assert changed_at(plain)["W1"] == changed_at(plain)["b1"] == changed_at(plain)["W2"] == []
+plain.plot()
 """),
     md(r"""
-Only $b_2$ moves. The dead region, seen along a line: start from the initial values above and
-move $b_1$ alone. While $b_1 < -2$ every sample has $z_1 < 0$ and the gradients of $W_1$,
-$b_1$, $W_2$ are exactly 0; each sample that crosses $z_1 = 0$ switches its terms on.
+Over 30 exact steps only $b_2$ changes (the printed lists are empty for $W_1$, $b_1$, $W_2$),
+and the unit is dead at every step: the network's output is the constant $b_2$, and that
+constant is all it learns. For *every* dead start, not just this one, the prover settles it by induction: the
+claim holds before any step, and one step preserves it for every value of the parameters.
+With the learning rate fixed at 1/10 (the optimizer is part of the claim), for batch sizes
+1 to 3:
+"""),
+    code("""
+stays_dead = "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0"
+plain_sgd = {M: prove(stays_dead, problem=Problem(net, batch=M, optimizer=Optimizer("1/10")))
+             for M in (1, 2, 3)}
+display(plain_sgd[2])
+training_verdicts([("dead stays dead, grad(W1) = 0 at every step", M, r)
+                   for M, r in plain_sgd.items()])
+"""),
+    md(r"""
+The dead region, seen along a line: from the same start, move $b_1$ alone. While $b_1 < -2$
+every sample has $z_1 < 0$ and the gradients of $W_1$, $b_1$, $W_2$ are exactly 0; each
+sample that crosses $z_1 = 0$ switches its terms on.
 """),
     code("""
 start = gradients(net, params={"W1": 1, "b1": -5, "W2": 1, "b2": 0}, x=x, y=y)
 show(plot_gradient_along(start, "b1", span=5))
 """),
     md(r"""
- Momentum (a running mean of past gradients) or weight decay
-(an extra term $\lambda W$ in the update) are different update rules: they can move $W_1$,
-$b_1$ out of the dead region, as the thread's answer notes. The statements here are about the
-gradients themselves.
+## Weight decay: $W_1$ shrinks
+
+The thread's answer: weight decay (a term $\lambda W$ added to the gradient) moves weights even
+without a signal from the loss. From the same dead start with $\lambda = 1/2$: the loss
+gradient of $W_1$ is 0, so each step multiplies $W_1$ by $1 - \text{lr}\cdot\lambda = 19/20$.
+"""),
+    code("""
+decay = train(dead_start, steps=30, lr="1/10", weight_decay="1/2")
+shrink = [s.params["W1"][0][0] == sp.Rational(19, 20) ** s.step for s in decay.steps if s.exact]
+print(decay.to_text().splitlines()[1].strip())
+print("W1 = (19/20)^k at every exact step k:", all(shrink), f"({len(shrink)} exact steps)")
+print("steps at which each parameter changed:", changed_at(decay))
+print("dead on every sample at all steps 0..30:", dead_at(decay) == list(range(31)))
+assert all(shrink) and changed_at(decay)["W1"] == list(range(1, 31))
+assert dead_at(decay) == list(range(31))
+decay.plot()
+"""),
+    md(r"""
+$W_1$ changes at every step, yet from *this* start the unit stays dead (the last line above):
+$b_1 = -5$ is not decayed (biases are not, unless asked) and $W_1 x$ only shrinks towards 0.
+Can weight decay revive a dead unit at all? The prover, with $\lambda = 1/10$:
+"""),
+    code("""
+revive = prove("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)",
+               problem=Problem(net, batch="1..3", optimizer=Optimizer("1/10", weight_decay="1/10")))
+display(revive)
+"""),
+    md(r"""
+The counterexample is a trajectory, re-checked exactly. Replayed with `train` from the
+counterexample's values: the steps at which the unit is dead, and the plot.
+"""),
+    code("""
+revived = train(start_of(revive), steps=10, lr="1/10", weight_decay="1/10")
+xs = [row[0] for row in revive.witness.instance.values["x"]]
+print("x =", xs, "; dead on every sample at steps:", dead_at(revived))
+revived.plot()
+"""),
+    md(r"""
+## Momentum: the buffer keeps moving $W_1$ after its gradient is 0
+
+With momentum the update is $\text{lr}\cdot v$ with $v \leftarrow \mu v + g$, so a step
+with $g = 0$ still moves the weights by $\text{lr}\cdot\mu v$. The optimizer's buffer is then
+part of the state, and the prover's induction does not handle it yet — it says so rather than
+guess:
+"""),
+    code("""
+momentum = Optimizer("1/10", momentum="1/2")
+momentum_induction = prove(stays_dead, problem=Problem(net, batch=2, optimizer=momentum))
+display(momentum_induction)
+"""),
+    md(r"""
+`after k:` claims do work with momentum (the buffer starts empty at step 0). Is there a start
+where $W_1$ has a nonzero gradient, the unit is dead after one step, and alive again after
+two?
+"""),
+    code("""
+comeback = "grad(W1) != 0 and (after 1: all m: z1[m] < 0) and (after 2: not (all m: z1[m] < 0))"
+back = find(comeback, problem=Problem(net, batch="1..2", optimizer=momentum))
+display(back)
+"""),
+    md(r"""
+Train from that witness twice, with momentum 1/2 and with plain SGD. For each step: is the
+unit dead on every sample, is $\partial L/\partial W_1$ exactly 0, and does $W_1$ change at
+the next step?
+"""),
+    code("""
+xs = [row[0] for row in back.witness.instance.values["x"]]
+with_momentum = train(start_of(back), steps=20, lr="1/10", momentum="1/2")
+without = train(start_of(back), steps=20, lr="1/10")
+
+
+def story(traj, steps=5):
+    moved = changed_at(traj)["W1"]
+    dead = dead_at(traj)
+    rows = ["| step | dead on every sample | dL/dW1 = 0 | W1 changes at the next step |",
+            "|---|---|---|---|"]
+    for s in traj.steps[:steps]:
+        g = sign(s.gradients["W1"][0][0])
+        rows.append(f"| {s.step} | {s.step in dead} | {g == 0 if g is not None else '?'} "
+                    f"| {s.step + 1 in moved} |")
+    return Markdown("\\n".join(rows))
+
+
+display(Markdown("**momentum 1/2**"), story(with_momentum))
+display(Markdown("**plain SGD**"), story(without))
+print("plain SGD: W1 changed at steps", changed_at(without)["W1"],
+      "; dead at every step from 1 to 20:", dead_at(without) == list(range(1, 21)))
+# what the text below says, checked
+assert 1 in dead_at(with_momentum) and with_momentum.steps[1].gradients["W1"] == [[0]]
+assert 2 in changed_at(with_momentum)["W1"]
+assert changed_at(without)["W1"] == [1] and dead_at(without) == list(range(1, 21))
+"""),
+    code("""
+with_momentum.plot()
+"""),
+    code("""
+without.plot()
+"""),
+    md(r"""
+The tables show what momentum adds: at step 1 the unit is dead and its gradient is exactly 0,
+yet with momentum $W_1$ still changes at step 2, and the claim found above says the unit is
+then alive again. Plain SGD from the same start moves $W_1$ once (the gradient at step 0 is
+not 0) and then never again: a unit dead at step 1 stays dead, as the induction proof says.
+So the thread's answer is right on both counts — momentum and weight decay can move a dead
+unit's weights — and the question's "never updated" holds exactly for plain gradient descent.
 
 ## Leaky ReLU keeps a gradient
 """),
@@ -410,6 +609,14 @@ conditions([
     ("z ≤ 0 on all samples and grad(W1) ≠ 0, relu'(0) = 0", kink0),
     ("same with relu'(0) = 1", kink1),
 ])
+"""),
+    md("And the questions about training, each for the optimizer it states:"),
+    code("""
+training_verdicts([("dead stays dead, grad(W1) = 0 at every step", M, r)
+                   for M, r in plain_sgd.items()]
+                  + [("dead stays dead, with weight decay", revive.batch, revive),
+                     ("dead stays dead, with momentum (induction)", 2, momentum_induction),
+                     ("grad(W1) ≠ 0, dead after 1 step, alive after 2", back.batch, back)])
 """),
 ]
 
@@ -470,37 +677,158 @@ display(sym_output)
 ## The answer's comment: the last layer steps out of zero first
 
 "Consider a derivative of the weight in the last layer. It's not zero, so the weight will step
-out of zero; in the next iteration the next layer's derivative is not zero." Exact gradient
-descent from $W = 0$ with equal hidden biases shows exactly that — and shows that the two
-hidden units stay identical (the rows of $W_1$ and the entries of $W_2$ remain equal):
+out of zero; in the next iteration the next layer's derivative is not zero." We train the
+1-2-1 network exactly from $W_1 = 0$, $W_2 = 0$ on $x = (1, 2, -1)$, $y = (1, 2, 0)$ with
+SGD, learning rate 1/10, for 30 steps — with tanh, ReLU and sigmoid hidden units, and three
+choices of the hidden biases: zero, equal and nonzero ($b_1 = (1/2, 1/2)$), and unequal
+($b_1 = (1/2, -1/2)$); $b_2 = 0$ throughout. For each run: the first step at which each
+hidden unit's weight is (certified) nonzero, and how the two units compare.
 """),
+    code(TRAINING),
     code("""
-def step(params, grads, lr):
-    def sub(p, g):
-        return [sub(a, b) for a, b in zip(p, g)] if isinstance(p, list) else p - lr * g
-    return {k: sub(params[k], grads[k]) for k in params}
-
-half = symgrad.parse_number("1/2")
-params = {"W1": [[0], [0]], "b1": [half, half], "W2": [[0, 0]], "b2": [0]}
 x, y = "1; 2; -1", "1; 2; 0"
-rows = ["| step | W1 | W2 | dL/dW1 | dL/dW2 |", "|---|---|---|---|---|"]
-for t in range(8):
-    g = gradients(net, params=params, x=x, y=y)
-    if t < 3:
-        rows.append(f"| {t} | {params['W1']} | {params['W2']} | {g['W1']} | {g['W2']} |")
-    params = step(params, g.grads, symgrad.parse_number("1/10"))
+half = symgrad.parse_number("1/2")
+BIASES = {"zero": [0, 0], "equal (1/2, 1/2)": [half, half], "unequal (1/2, -1/2)": [half, -half]}
+runs = {}
+for act in ("tanh", "relu", "sigmoid"):
+    for label, b1 in BIASES.items():
+        p = Problem(Network(layers=(1, 2, 1), act=act),
+                    params={"W1": 0, "b1": b1, "W2": 0, "b2": 0}, x=x, y=y)
+        runs[act, label] = train(p, steps=30, lr="1/10")
+
+
+def first_nonzero(values):
+    \"\"\"The first step at which a value is certified nonzero; 'never' if it is exactly 0 at
+    every step; '?' if undecided.\"\"\"
+    signs = [sign(v) for v in values]
+    hit = next((k for k, s in enumerate(signs) if s not in (0, None)), None)
+    if hit is not None:
+        return f"step {hit}"
+    return "never (exactly 0 at every step)" if all(s == 0 for s in signs) else "?"
+
+
+PAIRS = [("W1[1,1]", "W1[2,1]"), ("b1[1]", "b1[2]"), ("W2[1,1]", "W2[1,2]")]
+
+
+def units(data):
+    \"\"\"How the two hidden units compare over the run (their weights, biases, output weights).\"\"\"
+    rel = [[relation(data[a][k], data[b][k]) for a, b in PAIRS] for k in range(len(data["step"]))]
+    differ = [k for k, r in enumerate(rel) if "different" in r]
+    if differ:
+        return f"differ from step {differ[0]} (certified)"
+    if all(r == "equal" for row in rel for r in row):
+        return "equal at every step (exact)"
+    exact = sum(all(r == "equal" for r in row) for row in rel)
+    kinds = {r for row in rel for r in row}
+    return (f"equal at the {exact} exact steps, then "
+            + ("identical enclosures" if kinds <= {"equal", "identical balls"} else "undecided"))
+
+
+rows = ["| hidden act | biases b1 | exact steps | unit 1 weight W1[1,1] moves | "
+        "unit 2 weight W1[2,1] moves | the two units |", "|---|---|---|---|---|---|"]
+for (act, label), t in runs.items():
+    d = trajectory_data(t)
+    rows.append(f"| {act} | {label} | {t.exact_steps} of {len(t.steps)} | "
+                f"{first_nonzero(d['W1[1,1]'])} | {first_nonzero(d['W1[2,1]'])} | {units(d)} |")
 display(Markdown("\\n".join(rows)))
-same = params["W1"][0] == params["W1"][1] and params["W2"][0][0] == params["W2"][0][1]
-print("after 8 exact steps the two hidden units are identical:", same)
-print("digits in the exact value of W1[1,1]:", len(str(params["W1"][0][0])))
-print("W1 =", [[float(v) for v in row] for row in params["W1"]],
-      " W2 =", [float(v) for v in params["W2"][0]])
+
+
+def cell(act, label, entry):
+    return first_nonzero(trajectory_data(runs[act, label])[entry])
+
+
+# what the text below says, checked
+never = "never (exactly 0 at every step)"
+for act in ("tanh", "relu"):
+    assert cell(act, "zero", "W1[1,1]") == cell(act, "zero", "W1[2,1]") == never
+    assert cell(act, "zero", "W2[1,1]") == never
+assert cell("sigmoid", "zero", "W2[1,1]") == "step 1" and cell("sigmoid", "zero", "W1[1,1]") == "step 2"
+for act in ("tanh", "relu", "sigmoid"):
+    for label in list(BIASES)[1:]:
+        assert cell(act, label, "W1[1,1]") == "step 2"
+    assert units(trajectory_data(runs[act, "zero"])).startswith("equal")
+    assert units(trajectory_data(runs[act, "equal (1/2, 1/2)"])).startswith("equal")
+    assert units(trajectory_data(runs[act, "unequal (1/2, -1/2)"])) == "differ from step 0 (certified)"
+assert cell("relu", "unequal (1/2, -1/2)", "W1[2,1]") == never
 """),
     md(r"""
-At step 0 only $W_2$ has a gradient; after one step $W_2 \ne 0$ and $W_1$ gets a gradient —
-but identical rows, step after step. Only an asymmetric change separates the units: from the
-same start ($W = 0$, equal biases), moving the single entry $(W_2)_{1,1}$ away from 0 switches
-on the gradient of the first hidden unit's weight and leaves the second one's at 0:
+How to read the table (every entry is computed above; a value counts as nonzero only when
+that is certified — exactly, or by a ball that excludes 0):
+
+* **Zero biases.** With tanh and ReLU, $a_1 = f(0) = 0$, so the output weights get no
+  gradient, the hidden ones get $W_2 \cdot (\dots) = 0$, and only $b_2$ learns: the rows
+  saying "never" are these. Sigmoid is different, $\sigma(0) = 1/2$: $W_2$ steps out of zero
+  first and the hidden weights follow a step later — the comment's story.
+* **Nonzero biases.** The hidden weights move (from step 2: at step 0 only $W_2$ has a
+  gradient), as the comment says. With *equal* biases the two units stay equal — exactly
+  while the numbers are exact; after that the enclosures are identical, which by itself is
+  not a proof, but the induction proof below is. With *unequal* biases the symmetry is broken
+  from the start; with ReLU, the unit with $b_1 = -1/2$ starts dead on every sample
+  ($z = b_1 < 0$ while its weight is 0) and its weight never moves.
+
+The plots: one run for each kind of behaviour (the hidden and output weights only; the two
+units' lines overlap while they are equal).
+"""),
+    code("""
+runs["tanh", "zero"].plot(params=["W1", "W2", "b2"])
+"""),
+    code("""
+runs["sigmoid", "zero"].plot(params=["W1", "W2"])
+"""),
+    code("""
+runs["tanh", "equal (1/2, 1/2)"].plot(params=["W1", "W2"])
+"""),
+    code("""
+runs["relu", "unequal (1/2, -1/2)"].plot(params=["W1", "W2"])
+"""),
+    md(r"""
+## The prover on the same questions, for every start
+
+The trajectories above are single runs. The prover answers for every value of the free
+parameters and data (batch size and learning rate 1/10 as stated in the table): does the hidden
+layer get a gradient after one step from $W = 0$; from $W = 0$ with zero hidden biases, do
+the weights stay at zero for ever; do units that start equal stay equal for ever; and from
+$W = 0$ (biases free), do the two units' weights stay equal for ever?
+"""),
+    code("""
+sgd = Optimizer("1/10")
+questions = [
+    ("W = 0 ⇒ after 1 step grad(W1) = 0", "W1 == 0 and W2 == 0 -> after 1: grad(W1) == 0", 1),
+    ("W = 0 and b1 = 0 ⇒ W1, W2, b1 stay 0 for ever",
+     "W1 == 0 and W2 == 0 and b1 == 0 -> always: W1 == 0 and W2 == 0 and b1 == 0", 2),
+    ("equal units stay equal for ever",
+     "W1[1,1] == W1[2,1] and b1[1] == b1[2] and W2[1,1] == W2[1,2] -> always: "
+     "W1[1,1] == W1[2,1] and b1[1] == b1[2] and W2[1,1] == W2[1,2]", 2),
+    ("W = 0 ⇒ W1[1,1] = W1[2,1] for ever", "W1 == 0 and W2 == 0 -> always: W1[1,1] == W1[2,1]", 2),
+]
+answers = []
+for act in ("tanh", "relu", "sigmoid"):
+    for label, claim, M in questions:
+        r = prove(claim, problem=Problem(Network(layers=(1, 2, 1), act=act), batch=M,
+                                         optimizer=sgd))
+        answers.append((f"{act}: {label}", M, r))
+# what the text below says, checked
+verdict = {label: r.verdict for label, M, r in answers}
+assert all(verdict[f"{act}: equal units stay equal for ever"] == "proved"
+           for act in ("tanh", "relu", "sigmoid"))
+assert all(verdict[f"{act}: W = 0 ⇒ W1[1,1] = W1[2,1] for ever"] == "refuted"
+           for act in ("tanh", "relu", "sigmoid"))
+training_verdicts(answers)
+"""),
+    md(r"""
+A refuted answer comes with a counterexample that has been re-checked exactly; for `always:`
+it is a trajectory that breaks the claim within a few steps. The last question is refuted
+when the free biases may differ, which is the third column of runs above; the third question
+(units that start equal) is the induction proof behind "identical enclosures". For example:
+"""),
+    code("""
+broken = [r for label, M, r in answers if label == "relu: W = 0 ⇒ W1[1,1] = W1[2,1] for ever"][0]
+display(broken)
+"""),
+    md(r"""
+Only an asymmetric change separates the units: from $W = 0$ with equal biases, moving the
+single entry $(W_2)_{1,1}$ away from 0 switches on the gradient of the first hidden unit's
+weight and leaves the second one's at 0:
 """),
     code("""
 start = gradients(net, params={"W1": [[0], [0]], "b1": [half, half], "W2": [[0, 0]], "b2": [0]},
