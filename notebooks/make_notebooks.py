@@ -741,7 +741,9 @@ def cell(act, label, entry):
 never = "never (exactly 0 at every step)"
 for act in ("tanh", "relu"):
     assert cell(act, "zero", "W1[1,1]") == cell(act, "zero", "W1[2,1]") == never
-    assert cell(act, "zero", "W2[1,1]") == never
+    assert cell(act, "zero", "W2[1,1]") == cell(act, "zero", "W2[1,2]") == never
+    assert changed_at(runs[act, "zero"])["b1[1]"] == changed_at(runs[act, "zero"])["b1[2]"] == []
+    assert changed_at(runs[act, "zero"])["b2"] != []
 assert cell("sigmoid", "zero", "W2[1,1]") == "step 1" and cell("sigmoid", "zero", "W1[1,1]") == "step 2"
 for act in ("tanh", "relu", "sigmoid"):
     for label in list(BIASES)[1:]:
@@ -759,12 +761,13 @@ that is certified — exactly, or by a ball that excludes 0):
   gradient, the hidden ones get $W_2 \cdot (\dots) = 0$, and only $b_2$ learns: the rows
   saying "never" are these. Sigmoid is different, $\sigma(0) = 1/2$: $W_2$ steps out of zero
   first and the hidden weights follow a step later — the comment's story.
-* **Nonzero biases.** The hidden weights move (from step 2: at step 0 only $W_2$ has a
-  gradient), as the comment says. With *equal* biases the two units stay equal — exactly
-  while the numbers are exact; after that the enclosures are identical, which by itself is
-  not a proof, but the induction proof below is. With *unequal* biases the symmetry is broken
-  from the start; with ReLU, the unit with $b_1 = -1/2$ starts dead on every sample
-  ($z = b_1 < 0$ while its weight is 0) and its weight never moves.
+* **Nonzero biases.** The hidden weights move from step 2 (at step 0 their gradient
+  carries the factor $W_2 = 0$; $W_2$ moves first), as the comment says. With *equal* biases
+  the two units stay equal — exactly while the numbers are exact; after that the enclosures
+  are identical, which by itself is not a proof, but the induction proof below is. With
+  *unequal* biases the symmetry is broken from the start; with ReLU, the unit with
+  $b_1 = -1/2$ starts dead on every sample ($z = b_1 < 0$ while its weight is 0) and its
+  weight never moves.
 
 The plots: one run for each kind of behaviour (the hidden and output weights only; the two
 units' lines overlap while they are equal).
@@ -817,13 +820,15 @@ training_verdicts(answers)
 """),
     md(r"""
 A refuted answer comes with a counterexample that has been re-checked exactly; for `always:`
-it is a trajectory that breaks the claim within a few steps. The last question is refuted
-when the free biases may differ, which is the third column of runs above; the third question
-(units that start equal) is the induction proof behind "identical enclosures". For example:
+it is a trajectory that breaks the claim within a few steps. The last question is refuted:
+with the biases free they may differ, as in the unequal-bias runs above (the ReLU
+counterexample below has $b_1^{(1)} \ne b_1^{(2)}$). The third question (units that start
+equal) is the induction proof behind "identical enclosures". The ReLU counterexample:
 """),
     code("""
 broken = [r for label, M, r in answers if label == "relu: W = 0 ⇒ W1[1,1] = W1[2,1] for ever"][0]
 display(broken)
+assert broken.witness.params["b1"][0] != broken.witness.params["b1"][1]
 """),
     md(r"""
 Only an asymmetric change separates the units: from $W = 0$ with equal biases, moving the
