@@ -461,6 +461,7 @@ stays_dead = "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0
 plain_sgd = {M: prove(stays_dead, problem=Problem(net, batch=M, optimizer=Optimizer("1/10")))
              for M in (1, 2, 3)}
 display(plain_sgd[2])
+assert all(r.verdict == "proved" for r in plain_sgd.values())
 training_verdicts([("dead stays dead, grad(W1) = 0 at every step", M, r)
                    for M, r in plain_sgd.items()])
 """),
@@ -500,6 +501,7 @@ Can weight decay revive a dead unit at all? The prover, with $\lambda = 1/10$:
 revive = prove("(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)",
                problem=Problem(net, batch="1..3", optimizer=Optimizer("1/10", weight_decay="1/10")))
 display(revive)
+assert revive.verdict == "refuted" and revive.checked
 """),
     md(r"""
 The counterexample is a trajectory, re-checked exactly. Replayed with `train` from the
@@ -523,6 +525,7 @@ guess:
 momentum = Optimizer("1/10", momentum="1/2")
 momentum_induction = prove(stays_dead, problem=Problem(net, batch=2, optimizer=momentum))
 display(momentum_induction)
+assert momentum_induction.verdict == "unknown"
 """),
     md(r"""
 `after k:` claims do work with momentum (the buffer starts empty at step 0). Is there a start
@@ -533,6 +536,7 @@ two?
 comeback = "grad(W1) != 0 and (after 1: all m: z1[m] < 0) and (after 2: not (all m: z1[m] < 0))"
 back = find(comeback, problem=Problem(net, batch="1..2", optimizer=momentum))
 display(back)
+assert back.verdict == "found" and back.checked
 """),
     md(r"""
 Train from that witness twice, with momentum 1/2 and with plain SGD. For each step: is the
