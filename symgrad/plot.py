@@ -510,9 +510,10 @@ def trajectory_figure(traj, *, params=None, log=None):
     axis when every loss is positive and they span a factor of 100 or more, or as ``log``
     says) and the parameters per step (bottom; one line per entry, labelled ``W1``,
     ``W1[2,1]``, ``b1[2]``...; ``params`` limits them, e.g. ``["W1", "b2"]``).  Entries of
-    one parameter share a colour and differ in line style and width, so units that stay
-    equal show as overlapping lines.  Steps that are certified enclosures are shaded and
-    drawn at their midpoints; only the drawn coordinates are floats."""
+    one parameter share a colour and differ in line style; each line is drawn thinner than
+    the one before, so entries that stay equal show as nested lines, none hidden.  Steps
+    that are certified enclosures are shaded and drawn at their midpoints; only the drawn
+    coordinates are floats."""
     _, Figure, FigureCanvasAgg = _matplotlib()
     from .train import Trajectory
     if not isinstance(traj, Trajectory):
@@ -538,12 +539,14 @@ def trajectory_figure(traj, *, params=None, log=None):
     names = list(traj.network.param_names)
     colours = [f"C{k % 10}" for k in range(len(names))]
     seen: dict[str, int] = {}
-    for label, values in list(data.items())[2:]:
+    labels = list(data)[2:]
+    for n, label in enumerate(labels):
         name = label.split("[")[0]
         k = seen[name] = seen.get(name, -1) + 1
-        ax_par.plot(steps, [_draw(v) for v in values], color=colours[names.index(name)],
-                    ls=LINESTYLES[k % len(LINESTYLES)], lw=max(2.4 - 0.5 * k, 0.9),
-                    label=label, **marker)
+        width = 3.0 - 2.0 * n / max(len(labels) - 1, 1)  # later lines thinner: equal ones nest
+        ax_par.plot(steps, [_draw(v) for v in data[label]], color=colours[names.index(name)],
+                    ls=LINESTYLES[k % len(LINESTYLES)], lw=width, label=label,
+                    **({"marker": "o", "markersize": 1.5 + width} if marker else {}))
     ax_par.axhline(0, color="black", lw=0.6)
     ax_par.set_ylabel("parameter value")
     ax_par.set_xlabel("optimizer step")
