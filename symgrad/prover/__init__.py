@@ -255,6 +255,21 @@ def _neighbours(layers: tuple[int, ...]) -> list[tuple[int, ...]]:
     return wider + deeper
 
 
+class Abandoned(BaseException):
+    """Raised inside a prover thread that outlived its --timeout.  A BaseException, so no
+    ``except Exception`` on the way up swallows it; the thread unwinds and frees the lock."""
+
+
+def _abandon(worker: threading.Thread, wait: float = 5.0) -> None:
+    """Stop a worker past its deadline: SymPy's expand/simplify have no time limit of
+    their own, so an exception is set in the thread (CPython delivers it at the next
+    bytecode; a Z3 call, which has its own timeout, is left to return first)."""
+    import ctypes
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                               ctypes.py_object(Abandoned))
+    worker.join(wait)
+
+
 def busy() -> bool:
     """True while a prover run (perhaps one that timed out) is still working."""
     return _LOCK.locked()
@@ -288,7 +303,9 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
     worker = threading.Thread(target=work, daemon=True, name=f"symgrad-{command}")
     worker.start()
     worker.join(seconds + min(2.0, 0.1 * seconds))
-    if "error" in box:
+    if worker.is_alive():
+        _abandon(worker)
+    if "error" in box and not isinstance(box["error"], Abandoned):
         raise box["error"]
     if "result" in box:
         return box["result"]
