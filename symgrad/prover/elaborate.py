@@ -106,7 +106,8 @@ class Elaborator:
             return disj([conj([a, b]), conj([neg(a), neg(b)])])
         if isinstance(f, ast.Always):
             raise ClaimNameError("'always:' may only be a whole claim or the conclusion of "
-                                 "'H -> always: F' (it is proved by induction)")
+                                 "'H -> always: F' or 'H -> after k: always: F' (it is "
+                                 "proved by induction)")
         if isinstance(f, ast.After):
             later = Elaborator(self.net, self.M, self.domain.after(f.steps))
             return later.formula(f.body, env)
