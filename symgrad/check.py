@@ -159,11 +159,12 @@ def holds(claim: ast.Formula, inst: Instance) -> bool | None:
 
 
 def _in_range(opt) -> bool:
-    """The hyperparameters' ranges, checked here with exact signs (train.py's Optimizer
-    validates given numbers; a free one's value comes from a search)."""
+    """The hyperparameters' ranges, checked here with exact signs: lr > 0, momentum >= 0
+    (and < 1 if it was free), weight_decay >= 0."""
+    below_one = "momentum" in getattr(opt, "free_names", ())
     for v, ok in ((opt.lr, lambda v: signs.compare(">", v, sp.Integer(0))),
                   (opt.momentum, lambda v: signs.compare(">=", v, sp.Integer(0))
-                   and signs.compare("<", v, sp.Integer(1))),
+                   and (not below_one or signs.compare("<", v, sp.Integer(1)))),
                   (opt.weight_decay, lambda v: signs.compare(">=", v, sp.Integer(0)))):
         if not isinstance(v, sp.Expr) or v.free_symbols or ok(v) is not True:
             return False

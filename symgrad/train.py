@@ -68,12 +68,17 @@ class Optimizer:
     momentum: sp.Expr = sp.Integer(0)
     weight_decay: sp.Expr = sp.Integer(0)
     decay_biases: bool = False
+    # the settings given as 'free' (kept when a value is substituted, so a checker knows
+    # which range the value had to lie in)
+    free_names: tuple[str, ...] = ()
 
     def __post_init__(self):
+        free = list(self.free_names)
         for name in RANGES:
             raw = getattr(self, name)
             if isinstance(raw, sp.Symbol) or (isinstance(raw, str) and raw.strip() == FREE):
                 object.__setattr__(self, name, sp.Symbol(name, real=True))
+                free.append(name)
                 continue
             value = parse_number(raw)
             if value.is_negative:
@@ -81,6 +86,7 @@ class Optimizer:
             object.__setattr__(self, name, value)
         if not isinstance(self.lr, sp.Symbol) and not self.lr.is_positive:
             raise SpecError("--lr must be a positive number (or 'free'), e.g. --lr 1/10")
+        object.__setattr__(self, "free_names", tuple(dict.fromkeys(free)))
 
     @property
     def free(self) -> tuple[sp.Symbol, ...]:
@@ -94,21 +100,12 @@ class Optimizer:
             v = getattr(self, name)
             object.__setattr__(o, name, assignment.get(v, v) if isinstance(v, sp.Symbol) else v)
         object.__setattr__(o, "decay_biases", self.decay_biases)
+        object.__setattr__(o, "free_names", self.free_names)
         return o
 
     def ranges(self) -> list[str]:
         """The range of each free hyperparameter, as claim text (``lr > 0``)."""
         return [_RANGE_TEXT[s.name] for s in self.free]
-
-    def in_range(self) -> bool:
-        """Do the (fixed) values lie in their ranges?  Exact comparisons of rationals."""
-        for name, (lo, closed, hi) in RANGES.items():
-            v = getattr(self, name)
-            if not (v.is_Rational or v.is_number) or v.free_symbols:
-                return False
-            if (v < lo if closed else v <= lo) or (hi is not None and v >= hi):
-                return False
-        return True
 
     def to_json(self) -> dict:
         def show(v):

@@ -109,7 +109,8 @@ def _proved(base, step, invariant, body, note=None) -> dict:
                  "evidence": step.certificate}}
     if note:
         certificate["strengthening"] = note
-    return {"verdict": "proved", "method": "induction", "certificate": certificate}
+    return {"verdict": "proved", "method": "induction", "certificate": certificate,
+            "free": base.free}
 
 
 def prove_always(claim, problem: Problem, budget, run) -> dict:
@@ -120,6 +121,7 @@ def prove_always(claim, problem: Problem, budget, run) -> dict:
     if base.verdict == "refuted":
         return {"verdict": "refuted", "method": f"induction base ({base.method})",
                 "witness": base.witness, "checked": base.checked, "batch": base.batch,
+                "free": base.free,
                 "note": "the claim already fails before any step" if not start
                 else f"the body already fails after {start} step(s)"}
     momentum = opt is not None and opt.momentum != 0
@@ -153,7 +155,9 @@ def prove_always(claim, problem: Problem, budget, run) -> dict:
         if bounded.verdict == "refuted":
             return {"verdict": "refuted", "method": f"trajectory search ({bounded.method})",
                     "witness": bounded.witness, "checked": bounded.checked,
-                    "batch": bounded.batch, "note": f"the body fails after {start + k} step(s)"}
+                    "batch": bounded.batch, "free": bounded.free,
+                    "note": f"the body fails after {start + k} step(s)",
+                    "trajectory_steps": start + k}
     parts = []
     if base.verdict != "proved":
         parts.append(f"the base case is {base.verdict}" + (f" ({base.reason})"
