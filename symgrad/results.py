@@ -157,7 +157,7 @@ class ProofResult(Renderable):
         lines = []
         if cert.get("text"):
             lines.append(cert["text"])
-        for key in ("solver", "encoding"):
+        for key in ("solver", "encoding", "invariant", "strengthening"):
             if cert.get(key):
                 lines.append(f"{key}: {cert[key]}")
         for key in ("base", "step"):  # an induction's two proofs

@@ -25,7 +25,7 @@ import flint
 import sympy as sp
 
 from . import backprop
-from .errors import SpecError
+from .errors import SpecError, SymgradError
 from .exact import parse_number, to_str
 from .network import Network
 from .problem import Instance, Problem
@@ -80,7 +80,11 @@ class Optimizer:
                 object.__setattr__(self, name, sp.Symbol(name, real=True))
                 free.append(name)
                 continue
-            value = parse_number(raw)
+            try:
+                value = parse_number(raw)
+            except SymgradError as exc:
+                raise SpecError(f"--{name.replace('_', '-')}: {exc}; or 'free' for a variable "
+                                "the prover quantifies over") from None
             if value.is_negative:
                 raise SpecError(f"--{name.replace('_', '-')} must not be negative (or 'free')")
             object.__setattr__(self, name, value)
