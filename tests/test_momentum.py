@@ -319,3 +319,18 @@ def test_cli_free_lr_json(capsys):
     for printed, (mine, _) in zip(cex["trajectory"], traj, strict=True):
         assert F(printed["params"]["W1"][0][0]) == mine["W1"][0]
         assert F(printed["params"]["b1"][0]) == mine["b1"][0]
+
+
+def test_with_momentum_a_dead_units_weight_still_moves_1_2_1():
+    # The same as for 1-1-1, for unit 1 of two: dead after step 1 (its gradients are 0
+    # there), its incoming weight still moves at step 2 because its buffer holds mu*g0.
+    r = find("at(2, W1[1,1]) != at(1, W1[1,1]) and after 1: (all m: z1[m,1] < 0)",
+             problem=problem(layers="1,2,1", momentum="1/2"), timeout=60)
+    assert r.verdict == "found" and r.checked
+    lr, mu, wd = hyper(r)
+    xs, ys = data_of(r.witness.instance)
+    traj = replay(state_of(r.witness.instance), xs, ys, 2, lr, mu, wd)
+    (s1, _), (s2, buf2) = traj[1], traj[2]
+    assert all(z_of(s1, x)[0] < 0 for x in xs)
+    assert grads(s1, xs, ys)["W1"][0] == 0 and grads(s1, xs, ys)["b1"][0] == 0
+    assert s2["W1"][0] != s1["W1"][0] and buf2["W1"][0] != 0
