@@ -115,6 +115,13 @@ class _Values:
             return self.inst.values[src[1]]
         if kind == "grad":
             return self.grads[src[1]]
+        if kind == "buf":  # the buffer of the step that led here; 0 before any step
+            buffer = self.inst.buffer or {}
+            if src[1] in buffer:
+                return buffer[src[1]]
+            return _map2(lambda v, _: sp.Integer(0), self.inst.values[src[1]], 0)
+        if kind == "opt":
+            return getattr(self.inst.optimizer, src[1])
         if kind == "data":
             return self.inst.values[src[1]]
         if kind == "layer":
@@ -146,15 +153,39 @@ def holds(claim: ast.Formula, inst: Instance) -> bool | None:
     """Evaluate the claim on a fully fixed instance: True, False, or None (undecidable)."""
     if inst.free:
         raise ValueError("the checker needs every value fixed")
+    if inst.optimizer is not None and not _in_range(inst.optimizer):
+        return None  # not a point the claim speaks of: lr > 0, 0 <= momentum < 1, wd >= 0
     return _Checker(inst).formula(claim, {})
+
+
+def _in_range(opt) -> bool:
+    """The hyperparameters' ranges, checked here with exact signs: lr > 0, momentum >= 0
+    (and < 1 if it was free), weight_decay >= 0."""
+    below_one = "momentum" in getattr(opt, "free_names", ())
+    for v, ok in ((opt.lr, lambda v: signs.compare(">", v, sp.Integer(0))),
+                  (opt.momentum, lambda v: signs.compare(">=", v, sp.Integer(0))
+                   and (not below_one or signs.compare("<", v, sp.Integer(1)))),
+                  (opt.weight_decay, lambda v: signs.compare(">=", v, sp.Integer(0)))):
+        if not isinstance(v, sp.Expr) or v.free_symbols or ok(v) is not True:
+            return False
+    return True
 
 
 def stepped(inst: Instance, k: int) -> Instance:
     """The instance after k full-batch SGD steps, with gradients by forward mode and the
     update written out here: g = grad + wd*theta (weights; biases with decay_biases),
-    buf = g then momentum*buf + g, theta -= lr*buf."""
+    buf = momentum*buf + g from buf = 0 (PyTorch's first step buf = g is the same),
+    theta -= lr*buf.  The result carries the buffer that made its last step.
+
+    >>> from symgrad import Network, Problem
+    >>> from symgrad.train import Optimizer
+    >>> inst = Problem(Network(), params={"W1": 1, "b1": -1, "W2": 1, "b2": -1}, x="0; 2; 3",
+    ...                y="-2; 2; 0", optimizer=Optimizer("1/10", "1/2")).instance()
+    >>> s = stepped(inst, 2)
+    >>> s.values["W1"], s.buffer["W1"]
+    ([[163/150]], [[-1/5]])
+    """
     opt = inst.optimizer
-    buf = None
     for _ in range(k):
         grads = forward_mode_gradients(inst)
         new, nbuf = {}, {}
@@ -163,16 +194,18 @@ def stepped(inst: Instance, k: int) -> Instance:
             theta = inst.values[name]
             flat_t = theta if name[0] == "b" else [e for row in theta for e in row]
             flat_g = grads[name] if name[0] == "b" else [e for row in grads[name] for e in row]
+            old = (inst.buffer or {}).get(name)
+            flat_b = ([0] * len(flat_t) if old is None else old if name[0] == "b"
+                      else [e for row in old for e in row])
             g = [gi + decay * ti for gi, ti in zip(flat_g, flat_t, strict=True)]
-            b = g if buf is None else [opt.momentum * bi + gi
-                                       for bi, gi in zip(buf[name], g, strict=True)]
-            nbuf[name] = b
+            b = [opt.momentum * bi + gi for bi, gi in zip(flat_b, g, strict=True)]
             out = [ti - opt.lr * bi for ti, bi in zip(flat_t, b, strict=True)]
             cols = len(theta[0]) if name[0] == "W" else 0
             new[name] = out if name[0] == "b" else [out[r * cols:(r + 1) * cols]
                                                     for r in range(len(theta))]
-        buf = nbuf
-        inst = Instance(inst.network, inst.batch, {**inst.values, **new}, (), {}, opt)
+            nbuf[name] = b if name[0] == "b" else [b[r * cols:(r + 1) * cols]
+                                                   for r in range(len(theta))]
+        inst = Instance(inst.network, inst.batch, {**inst.values, **new}, (), {}, opt, nbuf)
     return inst
 
 
@@ -185,9 +218,7 @@ class _Checker:
         if isinstance(f, ast.Bool):
             return f.value
         if isinstance(f, ast.After):
-            if f.steps not in self._later:
-                self._later[f.steps] = _Checker(stepped(self.inst, f.steps))
-            return self._later[f.steps].formula(f.body, env)
+            return self.later(f.steps).formula(f.body, env)
         if isinstance(f, ast.Cmp):
             left, right = self.term(f.left, env), self.term(f.right, env)
             pairs = _map2(lambda a, b: (a, b), left, right)
@@ -220,10 +251,20 @@ class _Checker:
             return True if True in vals else None if None in vals else False
         raise TypeError(f)  # pragma: no cover
 
+    def later(self, k: int) -> _Checker:
+        """The checker of the state k steps on (its own replay, buffer included)."""
+        if k == 0:
+            return self
+        if k not in self._later:
+            self._later[k] = _Checker(stepped(self.inst, k))
+        return self._later[k]
+
     def term(self, t, env):
         if isinstance(t, ast.Num):
             return t.value
-        if isinstance(t, ast.Ref | ast.Grad | ast.Loss):
+        if isinstance(t, ast.At):
+            return self.later(t.steps).term(t.term, env)
+        if isinstance(t, ast.Ref | ast.Grad | ast.Buf | ast.Loss):
             source, path = resolve(t, env, self.inst.network, self.inst.batch)
             value = self.values.source(source)
             for k in path:

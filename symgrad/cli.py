@@ -46,9 +46,9 @@ Timeout = Annotated[str, typer.Option("--timeout", help="Seconds before the answ
 Plot = Annotated[Path | None, typer.Option("--plot", help="Also save a figure of the witness or counterexample: FILE.png or FILE.svg (needs matplotlib)")]
 FindFlag = Annotated[bool, typer.Option("--find", help="Explain 'find' (there exist values) instead of 'prove' (for all values)")]
 ExplainFormat = Annotated[str, typer.Option("--format", help="markdown or latex (a complete document)")]
-Lr = Annotated[str | None, typer.Option("--lr", help="Learning rate of the optimizer that 'after k:' claims step with")]
-Momentum = Annotated[str | None, typer.Option("--momentum", help="Heavy-ball momentum for 'after k:' (PyTorch's rule)")]
-WeightDecay = Annotated[str | None, typer.Option("--weight-decay", help="L2 weight decay for 'after k:'")]
+Lr = Annotated[str | None, typer.Option("--lr", help="Learning rate of the optimizer that 'after k:' claims step with; 'free': every lr > 0 (prove) or some (find)")]
+Momentum = Annotated[str | None, typer.Option("--momentum", help="Heavy-ball momentum for 'after k:' (PyTorch's rule); 'free': in [0, 1)")]
+WeightDecay = Annotated[str | None, typer.Option("--weight-decay", help="L2 weight decay for 'after k:'; 'free': any >= 0")]
 DecayBiases = Annotated[bool, typer.Option("--decay-biases", help="Weight decay on biases too")]
 Claim = Annotated[str | None, typer.Argument(
     help="The claim, e.g. \"grad(b2) == 0 -> grad(W1) == 0\" (or [claim] text in --spec)",

@@ -161,6 +161,9 @@ class Instance:
     free: tuple[sp.Symbol, ...]
     slots: Mapping[sp.Symbol, tuple]  # symbol -> (name, index tuple, 1-based)
     optimizer: object = None  # for claims with ``after k:`` (a symgrad.train.Optimizer)
+    # the momentum buffer before the next step, by parameter; None: a fresh optimizer
+    # (PyTorch's first step sets buf = g, which is the same as starting from buf = 0)
+    buffer: Mapping[str, Tensor] | None = None
 
     def substitute(self, assignment: Mapping[sp.Symbol, sp.Expr]) -> Instance:
         """The instance with some free symbols replaced by values."""
@@ -169,9 +172,11 @@ class Instance:
                 return [sub(e) for e in v]
             return assignment.get(v, v) if isinstance(v, sp.Symbol) else v
         values = {k: sub(v) for k, v in self.values.items()}
+        buffer = None if self.buffer is None else {k: sub(v) for k, v in self.buffer.items()}
+        opt = None if self.optimizer is None else self.optimizer.substitute(assignment)
         free = tuple(s for s in self.free if s not in assignment)
         return Instance(self.network, self.batch, values, free,
-                        {s: self.slots[s] for s in free}, self.optimizer)
+                        {s: self.slots[s] for s in free}, opt, buffer)
 
     @property
     def params(self) -> dict[str, Tensor]:
@@ -188,6 +193,9 @@ class Problem:
     y: object = None
     batch: object = None
     optimizer: object = None  # a symgrad.train.Optimizer, for claims with ``after k:``
+    # the momentum buffer at the start: None for a fresh optimizer (zero), or "free" (a
+    # variable per entry, ``buf_W1``: a point in the middle of training; used by induction)
+    buffer: object = None
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -233,6 +241,25 @@ class Problem:
             slots[s] = (name, index)
             return s
 
+        if self.optimizer is not None:
+            for s in self.optimizer.free:  # first, so a solver pins them first
+                free.append(s)
+                slots[s] = (s.name, ())
+        buffer = None
+        if self.buffer == "free":
+            buffer = {}
+            for name in net.param_names:
+                shape = net.shape(name)
+                label = f"buf_{name}"
+                if len(shape) == 2:
+                    buffer[name] = [[symbol(f"buf({name})", (i, j), label if shape == (1, 1)
+                                            else f"{label}_{i}_{j}")
+                                     for j in range(1, shape[1] + 1)] for i in range(1, shape[0] + 1)]
+                else:
+                    buffer[name] = [symbol(f"buf({name})", (i,), label if shape == (1,)
+                                           else f"{label}_{i}") for i in range(1, shape[0] + 1)]
+        elif self.buffer is not None:
+            raise SpecError("the starting momentum buffer is fresh (None) or 'free'")
         for name in net.param_names:
             shape = net.shape(name)
             single = all(n == 1 for n in shape)
@@ -254,4 +281,4 @@ class Problem:
                     store.append([symbol(what, (m, k), f"{what}_{m}" if width == 1
                                          else f"{what}_{m}_{k}") for k in range(1, width + 1)])
         values["x"], values["y"] = xs, ys
-        return Instance(net, M, values, tuple(free), slots, self.optimizer)
+        return Instance(net, M, values, tuple(free), slots, self.optimizer, buffer)

@@ -12,9 +12,38 @@ import json
 from dataclasses import dataclass, field
 
 from .claims.ast import Formula
+from .exact import to_str
 from .network import Network
-from .render import Renderable, md_escape
+from .render import Renderable, md_escape, strings, text_tensor
 from .witness import Witness
+
+
+def horizon(f) -> int:
+    """How many optimizer steps ahead a claim looks (``after``/``at`` nest and add up).
+
+    >>> from symgrad.claims import parse
+    >>> horizon(parse("at(2, W1) != at(1, W1) and after 1: (all m: z1[m] < 0)"))
+    2
+    """
+    from dataclasses import fields, is_dataclass
+
+    from .claims import ast
+    if isinstance(f, tuple):
+        return max((horizon(e) for e in f), default=0)
+    if not is_dataclass(f):
+        return 0
+    inner = max((horizon(getattr(f, x.name)) for x in fields(f)), default=0)
+    return inner + (f.steps if isinstance(f, ast.After | ast.At) else 0)
+
+
+def _optimizer_text(o) -> str:
+    def show(v):
+        return "free" if v.free_symbols else to_str(v)
+    return (f"full-batch SGD, lr {show(o.lr)}"
+            + (f", momentum {show(o.momentum)}" if o.momentum else "")
+            + (f", weight decay {show(o.weight_decay)}" if o.weight_decay else "")
+            + (" (biases too)" if o.decay_biases and o.weight_decay else ""))
+
 
 EXIT = {"proved": 0, "found": 0, "refuted": 1, "impossible": 1, "unknown": 3}
 HEADLINE = {
@@ -53,6 +82,29 @@ class ProofResult(Renderable):
     note: str | None = None
     seconds: float = 0.0
     optimizer: object = None  # for claims with ``after k:``
+    trajectory_steps: int | None = None  # steps of the witness's trajectory to show
+
+    def trajectory(self) -> list[dict]:
+        """The witness's trajectory as far as the claim looks ahead, replayed by the
+        independent checker (:func:`symgrad.check.stepped`): [{step, params, buffer}]."""
+        w = self.witness
+        if w is None or w.instance.optimizer is None:
+            return []
+        steps = self.trajectory_steps if self.trajectory_steps is not None else horizon(self.claim)
+        if not steps:
+            return []
+        from .check import stepped
+        out, inst = [], w.instance
+        for k in range(steps + 1):
+            state = stepped(inst, k)
+            entry = {"step": k, "params": {n: state.values[n] for n in w.params}}
+            if state.buffer is not None and w.instance.optimizer.momentum != 0:
+                entry["buffer"] = dict(state.buffer)
+            out.append(entry)
+        return out
+
+    def _free_optimizer(self) -> bool:
+        return self.optimizer is not None and bool(self.optimizer.free)
 
     @property
     def exit_code(self) -> int:
@@ -72,8 +124,14 @@ class ProofResult(Renderable):
         if self.certificate is not None:
             data["certificate"] = self.certificate
         if self.witness is not None:
-            data["counterexample" if self.verdict == "refuted" else "witness"] = \
-                self.witness.to_json()
+            witness = self.witness.to_json()
+            trajectory = self.trajectory()
+            if trajectory:
+                witness["trajectory"] = [
+                    {"step": t["step"], "params": {n: strings(v) for n, v in t["params"].items()},
+                     **({"buffer": {n: strings(v) for n, v in t["buffer"].items()}}
+                        if "buffer" in t else {})} for t in trajectory]
+            data["counterexample" if self.verdict == "refuted" else "witness"] = witness
         if self.reason is not None:
             data["reason"] = self.reason
         if self.note:
@@ -99,7 +157,7 @@ class ProofResult(Renderable):
         lines = []
         if cert.get("text"):
             lines.append(cert["text"])
-        for key in ("solver", "encoding"):
+        for key in ("solver", "encoding", "invariant", "strengthening"):
             if cert.get(key):
                 lines.append(f"{key}: {cert[key]}")
         for key in ("base", "step"):  # an induction's two proofs
@@ -135,11 +193,9 @@ class ProofResult(Renderable):
                  f"  network: {self.network.describe()}",
                  f"  batch:   {self._batch_text()}"]
         if self.optimizer is not None:
-            o = self.optimizer
-            lines.append(f"  steps:   full-batch SGD, lr {o.lr}"
-                         + (f", momentum {o.momentum}" if o.momentum else "")
-                         + (f", weight decay {o.weight_decay}" if o.weight_decay else "")
-                         + (" (biases too)" if o.decay_biases and o.weight_decay else ""))
+            lines.append("  steps:   " + _optimizer_text(self.optimizer)
+                         + ("" if not self.optimizer.free else " (" + ", ".join(
+                             self.optimizer.ranges()) + ")"))
         if self.free:
             lines.append(f"  free:    {', '.join(self.free)}"
                          f" ({'for all' if self.command == 'prove' else 'there exist'})")
@@ -155,7 +211,18 @@ class ProofResult(Renderable):
         if self.witness is not None:
             what = "counterexample" if self.verdict == "refuted" else "witness"
             lines.append(f"  {what} (re-checked exactly: {'yes' if self.checked else 'no'}):")
+            if self._free_optimizer():
+                lines.append("    optimizer: " + _optimizer_text(self.witness.instance.optimizer))
             lines.append(self.witness.to_text())
+            trajectory = self.trajectory()
+            if trajectory:
+                lines.append("    trajectory (replayed by the checker):")
+                for t in trajectory:
+                    lines.append(f"      step {t['step']}: " + ", ".join(
+                        f"{n} = {text_tensor(v)}" for n, v in t["params"].items())
+                        + ("; buffer " + ", ".join(f"{n} = {text_tensor(v)}"
+                                                   for n, v in t["buffer"].items())
+                           if "buffer" in t else ""))
         if len(self.sizes) > 1:
             lines.append("  by batch size:")
             for s in self.sizes:

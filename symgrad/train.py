@@ -25,7 +25,7 @@ import flint
 import sympy as sp
 
 from . import backprop
-from .errors import SpecError
+from .errors import SpecError, SymgradError
 from .exact import parse_number, to_str
 from .network import Network
 from .problem import Instance, Problem
@@ -44,25 +44,78 @@ class EnclosureLost(Exception):
     """A ball straddles a kink: the derivative there is not determined."""
 
 
+FREE = "free"
+# the range a free hyperparameter ranges over: (lowest, is the lowest allowed, below)
+RANGES = {"lr": (0, False, None), "momentum": (0, True, 1), "weight_decay": (0, True, None)}
+_RANGE_TEXT = {"lr": "lr > 0", "momentum": "0 <= momentum < 1", "weight_decay": "weight_decay >= 0"}
+
+
 @dataclass(frozen=True)
 class Optimizer:
+    """SGD's settings.  Each of lr, momentum, weight_decay is an exact number or ``"free"``:
+    a free one is a real variable named ``lr``, ``momentum`` or ``weight_decay`` that the
+    prover quantifies over (``prove``: every value in its range; ``find``: some value),
+    within lr > 0, 0 <= momentum < 1, weight_decay >= 0.
+
+    >>> o = Optimizer("free", momentum="9/10")
+    >>> o.free, o.to_json()["lr"]
+    ((lr,), 'free')
+    >>> o.substitute({o.free[0]: sp.Rational(1, 10)}).to_json()["lr"]
+    '1/10'
+    """
+
     lr: sp.Expr
     momentum: sp.Expr = sp.Integer(0)
     weight_decay: sp.Expr = sp.Integer(0)
     decay_biases: bool = False
+    # the settings given as 'free' (kept when a value is substituted, so a checker knows
+    # which range the value had to lie in)
+    free_names: tuple[str, ...] = ()
 
     def __post_init__(self):
-        for name in ("lr", "momentum", "weight_decay"):
-            value = parse_number(getattr(self, name))
+        free = list(self.free_names)
+        for name in RANGES:
+            raw = getattr(self, name)
+            if isinstance(raw, sp.Symbol) or (isinstance(raw, str) and raw.strip() == FREE):
+                object.__setattr__(self, name, sp.Symbol(name, real=True))
+                free.append(name)
+                continue
+            try:
+                value = parse_number(raw)
+            except SymgradError as exc:
+                raise SpecError(f"--{name.replace('_', '-')}: {exc}; or 'free' for a variable "
+                                "the prover quantifies over") from None
             if value.is_negative:
-                raise SpecError(f"--{name.replace('_', '-')} must not be negative")
+                raise SpecError(f"--{name.replace('_', '-')} must not be negative (or 'free')")
             object.__setattr__(self, name, value)
-        if not self.lr.is_positive:
-            raise SpecError("--lr must be a positive number, e.g. --lr 1/10")
+        if not isinstance(self.lr, sp.Symbol) and not self.lr.is_positive:
+            raise SpecError("--lr must be a positive number (or 'free'), e.g. --lr 1/10")
+        object.__setattr__(self, "free_names", tuple(dict.fromkeys(free)))
+
+    @property
+    def free(self) -> tuple[sp.Symbol, ...]:
+        """The free hyperparameters, as symbols."""
+        return tuple(getattr(self, n) for n in RANGES if isinstance(getattr(self, n), sp.Symbol))
+
+    def substitute(self, assignment) -> Optimizer:
+        """The optimizer with free hyperparameters given values (no range check here)."""
+        o = object.__new__(Optimizer)
+        for name in RANGES:
+            v = getattr(self, name)
+            object.__setattr__(o, name, assignment.get(v, v) if isinstance(v, sp.Symbol) else v)
+        object.__setattr__(o, "decay_biases", self.decay_biases)
+        object.__setattr__(o, "free_names", self.free_names)
+        return o
+
+    def ranges(self) -> list[str]:
+        """The range of each free hyperparameter, as claim text (``lr > 0``)."""
+        return [_RANGE_TEXT[s.name] for s in self.free]
 
     def to_json(self) -> dict:
-        return {"kind": "sgd", "lr": to_str(self.lr), "momentum": to_str(self.momentum),
-                "weight_decay": to_str(self.weight_decay), "decay_biases": self.decay_biases}
+        def show(v):
+            return FREE if isinstance(v, sp.Symbol) else to_str(v)
+        return {"kind": "sgd", "lr": show(self.lr), "momentum": show(self.momentum),
+                "weight_decay": show(self.weight_decay), "decay_biases": self.decay_biases}
 
 
 @dataclass(frozen=True)
@@ -235,6 +288,8 @@ def train(problem: Problem, *, steps: int, lr, momentum=0, weight_decay=0,
           decay_biases: bool = False, max_bits: int = 4096) -> Trajectory:
     """Run ``steps`` optimizer steps from the problem's (fully fixed) point."""
     opt = Optimizer(lr, momentum, weight_decay, decay_biases)
+    if opt.free:
+        raise SpecError("train runs with given numbers; 'free' is for prove and find")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise SpecError("--steps must be a whole number >= 0")
     old = flint.ctx.prec

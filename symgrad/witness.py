@@ -32,9 +32,14 @@ class Witness:
 
     def to_json(self) -> dict:
         v = self.instance.values
-        return {"params": {k: strings(t) for k, t in self.params.items()},
+        data = {"params": {k: strings(t) for k, t in self.params.items()},
                 "data": {"x": strings(v["x"]), "y": strings(v["y"])},
                 "gradients": {k: strings(t) for k, t in self.gradients.items()}}
+        if self.instance.optimizer is not None:  # exact, including any value found for lr
+            data["optimizer"] = self.instance.optimizer.to_json()
+        if self.instance.buffer is not None:
+            data["buffer"] = {k: strings(t) for k, t in self.instance.buffer.items()}
+        return data
 
     def _rows(self):
         v = self.instance.values

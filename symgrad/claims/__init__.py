@@ -9,8 +9,10 @@ from .ast import (
     After,
     Always,
     And,
+    At,
     BinOp,
     Bool,
+    Buf,
     Cmp,
     Formula,
     Grad,
@@ -27,5 +29,5 @@ from .ast import (
 )
 from .parser import parse
 
-__all__ = ["After", "Always", "And", "BinOp", "Bool", "Cmp", "Formula", "Grad", "Iff", "Implies",
+__all__ = ["After", "Always", "And", "At", "BinOp", "Bool", "Buf", "Cmp", "Formula", "Grad", "Iff", "Implies",
            "Loss", "Neg", "Not", "Num", "Or", "Quant", "Ref", "Term", "parse"]

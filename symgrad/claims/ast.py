@@ -1,8 +1,10 @@
 """Syntax tree of claims: immutable nodes that print themselves back as claim text.
 
-Terms: ``Num``, ``Ref`` (a parameter, data or layer value, with 1-based indices),
-``Grad``, ``Loss``, ``Neg``, ``BinOp``.  Formulas: ``Cmp``, ``Not``, ``And``, ``Or``,
-``Implies``, ``Iff``, ``Quant``, ``Bool``.  An index is an int or a bound variable name.
+Terms: ``Num``, ``Ref`` (a parameter, data or layer value, with 1-based indices; also
+the optimizer's ``lr``, ``momentum``, ``weight_decay``), ``Grad``, ``Buf`` (the momentum
+buffer), ``At`` (a term k optimizer steps later), ``Loss``, ``Neg``, ``BinOp``.
+Formulas: ``Cmp``, ``Not``, ``And``, ``Or``, ``Implies``, ``Iff``, ``Quant``, ``Bool``,
+``After``, ``Always``.  An index is an int or a bound variable name.
 """
 
 from __future__ import annotations
@@ -70,6 +72,30 @@ class Grad(Term):
 
     def __str__(self):
         return f"grad({self.param}{_idx(self.indices)})"
+
+
+@dataclass(frozen=True)
+class Buf(Term):
+    """``buf(W1)`` or ``buf(W1[i,j])``: the optimizer's momentum buffer for a parameter,
+    the step that led to the current parameters (0 before the first step)."""
+
+    param: str
+    indices: tuple[Index, ...] = ()
+
+    def __str__(self):
+        return f"buf({self.param}{_idx(self.indices)})"
+
+
+@dataclass(frozen=True)
+class At(Term):
+    """``at(k, t)``: the term t read k optimizer steps later than where ``at`` stands
+    (relative, as ``after k:``), so ``at(2, W1) - at(1, W1)`` is one update of W1."""
+
+    steps: int
+    term: Term
+
+    def __str__(self):
+        return f"at({self.steps}, {self.term})"
 
 
 @dataclass(frozen=True)

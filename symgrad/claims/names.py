@@ -7,6 +7,8 @@ claim           source               shape of the source
 ==============  ===================  ================================
 ``W1``          ("param", "W1")      (n1, n0)
 ``grad(b2)``    ("grad", "b2")       (n2,)
+``buf(W1)``     ("buf", "W1")        (n1, n0)
+``lr``          ("opt", "lr")        scalar (also momentum, weight_decay)
 ``x``, ``y``    ("data", "x")        (M, n0) -- samples first
 ``z1``, ``a1``  ("layer", "z", 1)    (M, n1); ``a0`` is the input x
 ``loss``        ("loss",)            scalar
@@ -24,14 +26,15 @@ import re
 
 from ..errors import ClaimNameError
 from ..network import Network
-from .ast import Grad, Loss, Ref
+from .ast import Buf, Grad, Loss, Ref
 
 _LAYER = re.compile(r"^([za])(\d+)$")
+OPTIMIZER_NAMES = ("lr", "momentum", "weight_decay")
 
 
 def shape_of(source: tuple, net: Network, M: int) -> tuple[int, ...]:
     kind = source[0]
-    if kind in ("param", "grad"):
+    if kind in ("param", "grad", "buf"):
         return net.shape(source[1])
     if kind == "data":
         return (M, net.n_in if source[1] == "x" else net.n_out)
@@ -59,12 +62,13 @@ def resolve(ref, env: dict, net: Network, M: int) -> tuple[tuple, tuple[int, ...
     if isinstance(ref, Loss):
         return ("loss",), ()
     label = str(ref)
-    if isinstance(ref, Grad):
+    if isinstance(ref, Grad | Buf):
+        what = "grad" if isinstance(ref, Grad) else "buf"
         if ref.param not in net.param_names:
             raise ClaimNameError(
-                f"grad({ref.param}): the network {net.layers_text} has parameters "
+                f"{what}({ref.param}): the network {net.layers_text} has parameters "
                 f"{', '.join(net.param_names)}")
-        source = ("grad", ref.param)
+        source = (what, ref.param)
         dims = ["row", "column"] if ref.param[0] == "W" else ["entry"]
     elif isinstance(ref, Ref):
         name = ref.name
@@ -72,6 +76,9 @@ def resolve(ref, env: dict, net: Network, M: int) -> tuple[tuple, tuple[int, ...
         if name in net.param_names:
             source = ("param", name)
             dims = ["row", "column"] if name[0] == "W" else ["entry"]
+        elif name in OPTIMIZER_NAMES:
+            source = ("opt", name)
+            dims = []
         elif name in ("x", "y"):
             source = ("data", name)
             dims = ["sample", "component"]
@@ -83,7 +90,8 @@ def resolve(ref, env: dict, net: Network, M: int) -> tuple[tuple, tuple[int, ...
             raise ClaimNameError(
                 f"unknown name {name!r}; the network {net.layers_text} has "
                 f"{', '.join(net.param_names)}, grad(...), x, y, "
-                f"z1..z{net.depth}, a0..a{net.depth} and loss")
+                f"z1..z{net.depth}, a0..a{net.depth} and loss (and with an optimizer buf(...), "
+                "at(k, ...), lr, momentum, weight_decay)")
     else:  # pragma: no cover - the parser makes no other references
         raise TypeError(ref)
     shape = shape_of(source, net, M)

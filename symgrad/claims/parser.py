@@ -20,8 +20,10 @@ from .ast import (
     After,
     Always,
     And,
+    At,
     BinOp,
     Bool,
+    Buf,
     Cmp,
     Formula,
     Grad,
@@ -42,12 +44,13 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op><->|->|==|!=|<=|>=|[<>+\-*/()\[\],:])
 )""", re.VERBOSE)
-KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "loss", "after",
-            "always"}
+KEYWORDS = {"not", "and", "or", "all", "any", "true", "false", "grad", "buf", "at", "loss",
+            "after", "always"}
 CMP_OPS = ("==", "!=", "<=", ">=", "<", ">")
 _PARAM = re.compile(r"^[WwBb]\d+$")
 _LAYER = re.compile(r"^[za]\d+$")
 TERM_HINT = "a term (a number, a name such as W1 or x[m], grad(...) or loss)"
+_STEPS_HINT = "a whole number of optimizer steps"
 
 
 class _Parser:
@@ -145,17 +148,21 @@ class _Parser:
             return Quant(q, var, self.iff())
         if self.at("after"):
             self.i += 1
-            kind, value, _ = self.peek()
-            if kind != "num" or not value.isdigit() or len(value) > 6:
-                self.fail("a whole number of optimizer steps after 'after', as in 'after 3: ...'")
-            self.i += 1
-            self.expect(":", f"':' after 'after {value}'")
-            return After(int(value), self.iff())
+            steps = self.steps("'after', as in 'after 3: ...'")
+            self.expect(":", f"':' after 'after {steps}'")
+            return After(steps, self.iff())
         if self.at("always"):
             self.i += 1
             self.expect(":", "':' after 'always'")
             return Always(self.iff())
         return self.primary()
+
+    def steps(self, where: str) -> int:
+        kind, value, _ = self.peek()
+        if kind != "num" or not value.isdigit() or len(value) > 6:
+            self.fail(f"{_STEPS_HINT} after {where}")
+        self.i += 1
+        return int(value)
 
     def primary(self) -> Formula:
         if self.at("true") or self.at("false"):
@@ -241,16 +248,24 @@ class _Parser:
         if value == "loss":
             self.i += 1
             return Loss()
-        if value == "grad":
+        if value in ("grad", "buf"):
             self.i += 1
-            self.expect("(", "'(' after grad")
+            self.expect("(", f"'(' after {value}")
             kind, name, _ = self.peek()
             if kind != "name" or not _PARAM.match(name):
-                self.fail("a parameter name inside grad(...), such as W1 or b2")
+                self.fail(f"a parameter name inside {value}(...), such as W1 or b2")
             self.i += 1
             idx = self.indices()
-            self.expect(")", "')' to close grad(")
-            return Grad(_canon(name), idx)
+            self.expect(")", f"')' to close {value}(")
+            return (Grad if value == "grad" else Buf)(_canon(name), idx)
+        if value == "at":
+            self.i += 1
+            self.expect("(", "'(' after at, as in at(2, W1)")
+            steps = self.steps("at(")
+            self.expect(",", "',' after the number of steps, as in at(2, W1)")
+            t = self.term()
+            self.expect(")", "')' to close at(")
+            return At(steps, t)
         if value in KEYWORDS:
             self.fail(TERM_HINT)
         self.i += 1

@@ -27,8 +27,14 @@ _VALUES = [sp.Integer(v) for v in (1, -1, 2, -2, 3, -3, 0)] + [sp.Rational(1, 2)
                                                                  sp.Rational(-1, 2)]
 
 
+_OPTIMIZER = {"lr": ["1/10", "1/2", "1"], "momentum": ["0", "1/2", "9/10"],
+              "weight_decay": ["0", "1/10", "1/2", "1"]}  # values inside each one's range
+
+
 def _draw(rng: random.Random, symbol, slot) -> sp.Expr:
     name = slot[0]
+    if name in _OPTIMIZER:
+        return sp.Rational(rng.choice(_OPTIMIZER[name]))
     if name == "x":
         return rng.choice(_VALUES)
     return rng.choice(_VALUES[:6] + [sp.Integer(0)] if name.startswith("b") else _VALUES[:6])

@@ -19,13 +19,28 @@ from ..errors import ClaimNameError, UnsupportedError
 from ..problem import Instance
 
 
+def _zeros_like(t, zero):
+    return [_zeros_like(e, zero) for e in t] if isinstance(t, list) else zero
+
+
+def _map(f, t):
+    return [_map(f, e) for e in t] if isinstance(t, list) else f(t)
+
+
 class Domain:
-    """Tensors a claim can name, computed by one backprop pass in some ops."""
+    """Tensors a claim can name, computed by one backprop pass in some ops.
+
+    The optimizer's state is the parameters and the momentum buffer (the one that led to
+    them; 0 before the first step, which is PyTorch's ``buf = g`` on the first step).
+    """
 
     def __init__(self, inst: Instance, ops, step: int = 0, buf=None):
-        self.inst, self.ops, self.step, self.buf = inst, ops, step, buf
+        self.inst, self.ops, self.step = inst, ops, step
         ops.step = step
         self.run = backprop.run(inst, ops)
+        if buf is None and inst.buffer is not None:
+            buf = {n: _map(ops.const, t) for n, t in inst.buffer.items()}
+        self.buf = buf
         self._next = None
 
     def after(self, k: int) -> Domain:
@@ -56,6 +71,12 @@ class Domain:
             return run.params[src[1]]
         if kind == "grad":
             return run.grads[src[1]]
+        if kind == "buf":
+            if self.buf is None:
+                return _zeros_like(run.params[src[1]], self.ops.const(sp.Integer(0)))
+            return self.buf[src[1]]
+        if kind == "opt":
+            return self.ops.const(getattr(self.inst.optimizer, src[1]))
         if kind == "data":
             return run.a[0] if src[1] == "x" else run.y
         if kind == "layer":
@@ -182,6 +203,14 @@ class Z3Ops:
 class Z3Domain(Domain):
     def __init__(self, inst: Instance):
         super().__init__(inst, Z3Ops())
+        opt = inst.optimizer
+        for s in () if opt is None else opt.free:  # the range each free hyperparameter has
+            from ..train import RANGES
+            lo, closed, hi = RANGES[s.name]
+            v = self.ops.const(s)
+            self.ops.side.append(v >= lo if closed else v > lo)
+            if hi is not None:
+                self.ops.side.append(v < hi)
 
     @property
     def exact(self) -> bool:

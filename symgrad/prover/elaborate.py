@@ -65,11 +65,11 @@ def _flat_pairs(t):
 
 def _side(term, env, idx) -> str:
     """Claim text of one entry of a side, e.g. grad(W1) at (2, 1) -> grad(W1[2,1])."""
-    if isinstance(term, ast.Grad | ast.Ref):
+    if isinstance(term, ast.Grad | ast.Buf | ast.Ref):
         full = [env.get(i, i) if isinstance(i, str) else i for i in term.indices] + list(idx)
-        inner = (term.param if isinstance(term, ast.Grad) else term.name) + (
+        inner = (term.name if isinstance(term, ast.Ref) else term.param) + (
             "[" + ",".join(map(str, full)) + "]" if full else "")
-        return f"grad({inner})" if isinstance(term, ast.Grad) else inner
+        return inner if isinstance(term, ast.Ref) else f"{str(term).split('(')[0]}({inner})"
     text = str(term)
     return f"({text})[{','.join(map(str, idx))}]" if idx else text
 
@@ -106,7 +106,8 @@ class Elaborator:
             return disj([conj([a, b]), conj([neg(a), neg(b)])])
         if isinstance(f, ast.Always):
             raise ClaimNameError("'always:' may only be a whole claim or the conclusion of "
-                                 "'H -> always: F' (it is proved by induction)")
+                                 "'H -> always: F' or 'H -> after k: always: F' (it is "
+                                 "proved by induction)")
         if isinstance(f, ast.After):
             later = Elaborator(self.net, self.M, self.domain.after(f.steps))
             return later.formula(f.body, env)
@@ -130,9 +131,14 @@ class Elaborator:
         d = self.domain
         if isinstance(t, ast.Num):
             return d.const(t.value)
-        if isinstance(t, ast.Ref | ast.Grad | ast.Loss):
+        if isinstance(t, ast.Ref | ast.Grad | ast.Buf | ast.Loss):
             source, path = resolve(t, env, self.net, self.M)
+            if source[0] in ("buf", "opt") and d.inst.optimizer is None:
+                raise ClaimNameError(f"{t} is the optimizer's: give --lr (and, if wanted, "
+                                     "--momentum, --weight-decay, --decay-biases)")
             return _pick(d.source(source), path)
+        if isinstance(t, ast.At):
+            return Elaborator(self.net, self.M, d.after(t.steps)).term(t.term, env)
         if isinstance(t, ast.Neg):
             return _zip(lambda a, _: -a, self.term(t.arg, env), 0, str(t))
         if isinstance(t, ast.BinOp):
