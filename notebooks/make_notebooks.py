@@ -243,10 +243,40 @@ is 0 but the derivative there is the slope $1/100$. The counterexample with relu
 display(Markdown(explain(w_relu1)))
 show(witness_figure(w_relu1))
 """),
+    md(r"""
+## For every width and depth
+
+The checks above are at one size each. `all_sizes=True` (`--all-sizes` on the command line)
+asks for a proof in which no width appears: the claim is read as facts about whole vectors
+($\partial L/\partial W_2 = 0$, $\delta_2 = 0$, where $\delta_l$ is the loss's derivative with
+respect to $z_l$) and closed under backpropagation's rules, each an identity at every width.
+For a claim about the first and the last layer, the derivation is also checked with a block
+of any number of layers in between:
+"""),
+    code("""
+every = prove(claim, net, batch=1, all_sizes=True)
+every_w = prove(weights_only, net, batch=1, all_sizes=True)
+every_sig = prove(weights_only, Network(act="sigmoid"), batch=1, all_sizes=True)
+every_tanh = prove(weights_only, Network(act="tanh"), batch=1, all_sizes=True)
+display(every_w)
+assert every.verdict == every_w.verdict == every_sig.verdict == "proved"
+assert every_tanh.verdict == "refuted"
+for r in (every, every_w, every_sig):
+    print(r.certificate["scope"])
+"""),
+    md(r"""
+The weights-only proof splits into the two cases of the outer product
+$\partial L/\partial W_2 = c\,\delta_2 a_1^\top$: either $\delta_2 = 0$, which passes down, or
+$a_1 = 0$, where a ReLU with relu'(0) = 0 is dead — and for sigmoid the second case cannot
+happen at all ($\sigma > 0$), so the claim holds for sigmoid at every size too. The scope says
+"batch size 1 only": the derivation needs the one-sample rule, and the batch counterexample
+above shows that it must.
+"""),
     md("## Summary: which conditions decide the answer"),
     code("""
 conditions([
     ("output-layer gradients 0 ⇒ hidden 0", single),
+    ("same, every width and depth", every),
     ("same, 2-3-2-1 net", deep),
     ("same, batch", batch),
     ("only grad(W2) = 0 ⇒ grad(W1) = 0", w_relu0),
@@ -254,6 +284,8 @@ conditions([
     ("same, leaky ReLU", w_leaky),
     ("same, tanh", w_tanh),
     ("same, ReLU with 3 hidden units", w_wide),
+    ("same, every width and depth (ReLU)", every_w),
+    ("same, every width and depth (sigmoid)", every_sig),
 ])
 """),
 ]
@@ -518,19 +550,23 @@ revived.plot()
 
 With momentum the update is $\text{lr}\cdot v$ with $v \leftarrow \mu v + g$, so a step
 with $g = 0$ still moves the weights by $\text{lr}\cdot\mu v$. The optimizer's buffer is then
-part of the state, and the prover's induction does not handle it yet — it says so rather than
-guess:
+part of the state, and the induction's step has to hold for every parameter value *and every
+buffer*. The body alone is not inductive then (a dead unit with a nonzero buffer moves), so
+the prover strengthens it: the buffer `buf(P)` of every parameter whose gradient the body
+forces to 0 is also 0. That holds at a fresh start and is kept by every step, so from a fresh
+start a dead unit stays dead with momentum too (the invariant is printed in the evidence):
 """),
     code("""
 momentum = Optimizer("1/10", momentum="1/2")
 momentum_induction = prove(stays_dead, problem=Problem(net, batch=2, optimizer=momentum))
 display(momentum_induction)
-assert momentum_induction.verdict == "unknown"
+assert momentum_induction.verdict == "proved"
+assert "buf(W1) == 0" in momentum_induction.certificate["invariant"]
 """),
     md(r"""
-`after k:` claims do work with momentum (the buffer starts empty at step 0). Is there a start
-where $W_1$ has a nonzero gradient, the unit is dead after one step, and alive again after
-two?
+The buffer matters when the unit dies *after* a live step: then the buffer is not 0. Is
+there a start where $W_1$ has a nonzero gradient, the unit is dead after one step, and alive
+again after two?
 """),
     code("""
 comeback = "grad(W1) != 0 and (after 1: all m: z1[m] < 0) and (after 2: not (all m: z1[m] < 0))"
@@ -582,7 +618,9 @@ yet with momentum $W_1$ still changes at step 2, and the claim found above says 
 then alive again. Plain SGD from the same start moves $W_1$ once (the gradient at step 0 is
 not 0) and then never again: a unit dead at step 1 stays dead, as the induction proof says.
 So the thread's answer is right on both counts — momentum and weight decay can move a dead
-unit's weights — and the question's "never updated" holds exactly for plain gradient descent.
+unit's weights — and the question's "never updated" holds exactly for plain gradient descent,
+and with momentum only for a unit dead from the start (its buffer is then 0 for ever, as the
+strengthened induction above proves).
 
 ## Leaky ReLU keeps a gradient
 """),

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..claims.ast import After, Always, And, Cmp, Grad, Implies, Loss, Num, Quant, Ref
+from ..claims.ast import After, Always, And, At, Cmp, Grad, Implies, Loss, Num, Quant, Ref
 from ..network import Network
 
 # Each rule, stated for every width; m runs over the samples, l over the layers.
@@ -596,11 +596,11 @@ def _middle(fact) -> bool:
 
 
 def _has_time(f) -> bool:
-    if isinstance(f, (After, Always)):
+    if isinstance(f, (After, Always, At)):
         return True
     for value in vars(f).values() if hasattr(f, "__dataclass_fields__") else ():
         for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, (After, Always)) or (
+            if isinstance(item, (After, Always, At)) or (
                     hasattr(item, "__dataclass_fields__") and _has_time(item)):
                 return True
     return False
