@@ -40,7 +40,7 @@ from ..problem import Instance
 from .domains import OpaqueDomain
 from .elaborate import Elaborator
 from .evaluate import run as evaluate
-from .formula import Atom, Const, Junction, Negation, branches, nnf
+from .formula import Atom, Const, Junction, Negation, branches, conj, disj, neg, nnf
 from .outcome import Sat, Unknown
 
 NAME = "inverse"
@@ -91,6 +91,22 @@ def _substitute(f, mapping):
     return f
 
 
+def _fold(f):
+    """Comparisons of two rationals replaced by their truth value, then simplified."""
+    if isinstance(f, Atom):
+        left, right = sp.sympify(f.left), sp.sympify(f.right)
+        if left.is_Rational and right.is_Rational:
+            return Const(bool({"==": left == right, "<": left < right, "<=": left <= right,
+                               ">": left > right, ">=": left >= right}[f.op]))
+        return f
+    if isinstance(f, Negation):
+        return neg(_fold(f.arg))
+    if isinstance(f, Junction):
+        args = [_fold(a) for a in f.args]
+        return conj(args) if f.kind == "and" else disj(args)
+    return f
+
+
 def _pins(literals, free) -> dict:
     """Variables a conjunction equates to a constant (an equation in one variable)."""
     pins = {}
@@ -128,8 +144,14 @@ class _Search:
     def draws(self, trial: int) -> dict:
         pins = self.pin_sets[trial % len(self.pin_sets)]
         rng = self.rng
-        drawn = {s: pins[s] if s in pins else rng.choice(_DRAW) for s in self.lower}
-        drawn.update({s: pins[s] for s in self.ys + self.out_params if s in pins})
+        # a whole weight matrix at zero (a layer that ignores its input) makes samples share
+        # hidden values, the structure most batch witnesses need; a quarter of the draws
+        zero = {name for name in self.inst.network.param_names
+                if name.startswith("W") and rng.random() < 0.25}
+        drawn = {s: pins[s] if s in pins else sp.Integer(0)
+                 if self.inst.slots[s][0] in zero else rng.choice(_DRAW) for s in self.lower}
+        # targets are not pinned here: the branches of the reduced claim choose them
+        drawn.update({s: pins[s] for s in self.out_params if s in pins})
         if self.L > 1 and self.xs and trial % 2 == 1 and not any(s in pins for s in self.xs):
             solved = self._inputs_by_inverse(drawn)
             if solved is not None:
@@ -157,7 +179,8 @@ class _Search:
             if not solutions:
                 return None
             (solution,) = solutions
-            rest = {s: sp.Integer(0) for v in solution for s in v.free_symbols}
+            # free directions of x keep the hidden values: random, so samples can differ
+            rest = {s: self.rng.choice(_DRAW) for v in solution for s in v.free_symbols}
             out.update({s: sp.expand(v.xreplace(rest)) for s, v in zip(unknown, solution,
                                                                           strict=True)})
         return out
@@ -177,6 +200,7 @@ class _Search:
             if key not in groups:
                 groups.append(key)
             group_of.append(groups.index(key))
+        self._groups, self._group_of = groups, group_of
         inverse = _inverse(self.out)
         n_out = reduced.network.n_out
         p = {(g, k): sp.Symbol(f"p{g}_{k}", real=True) for g in range(len(groups))
@@ -215,10 +239,19 @@ class _Search:
                                                                           strict=True)}
         unknowns = [p[key] for key in used] + [s for s in reduced.free if s in set(self.ys)] \
             + unknowns_out
-        body = _substitute(target, {**mapping, **out_values})
-        for literals in branches(body, self.rng, 6)[:12]:
+        body = _fold(_substitute(target, {**mapping, **out_values}))
+        options = branches(body, self.rng, 16)
+        self.rng.shuffle(options)
+        seen = set()
+        for literals in options[:24]:
             if any(isinstance(lit, Const) for lit in literals):
                 continue
+            # only the equations steer the solve (the whole claim is evaluated at the end)
+            key = frozenset(sp.expand(sp.sympify(a.left) - sp.sympify(a.right))
+                            for a in literals if isinstance(a, Atom) and a.op == "==")
+            if key in seen:
+                continue
+            seen.add(key)
             for values in self._solve(literals, unknowns, [ell[k] for k in used]):
                 found = self._realise(reduced, drawn, values, used, p, ell, out_values,
                                       equations, inverse)
@@ -293,9 +326,11 @@ class _Search:
                 return None
             logit[ell[key]] = inverse(v)
         params = {s: sp.expand(v.xreplace(logit)) for s, v in out_values.items()}
-        for e in equations:  # each z_L must be f^-1(p) exactly, as written
-            if sp.expand(e.xreplace(params).xreplace(logit)) != 0:
-                return None
+        written = self._as_written(reduced, params, logit, used, ell)
+        if written is not None:
+            params = written
+        elif any(sp.expand(e.xreplace(params).xreplace(logit)) != 0 for e in equations):
+            return None  # z_L is not f^-1(p) in a form exact evaluation can confirm
         targets = {s: values[s] for s in reduced.free if s in values}
         full = {**params, **targets}
         if any(v.free_symbols for v in full.values()):
@@ -306,6 +341,36 @@ class _Search:
             full.update({s: sp.Integer(0) for s in reduced.free if s not in full})
         out = evaluate(self.claim, final, self.want, self.budget)
         return {**drawn, **full} if isinstance(out, Sat) else None
+
+
+    def _as_written(self, reduced, params, logit, used, ell) -> dict | None:
+        """The output biases rewritten as ``f^-1(p) - W_L a``, with ``W_L a`` summed the way
+        every evaluator sums it, so that ``z_L`` collapses to ``f^-1(p)`` without any
+        simplification (and a sigmoid output prints as the rational p); None if that does
+        not hold for every sample."""
+        L, slots = self.L, self.inst.slots
+        W = reduced.substitute(params).values[f"W{L}"]
+        if any(e.free_symbols for row in W for e in row):
+            return None
+        out = dict(params)
+        for s in params:
+            name, index = slots[s]
+            if name == f"b{L}":
+                k = index[0] - 1
+                hidden = self._groups[0]
+                out[s] = logit[ell[(0, k)]] - sp.Add(*[w * a for w, a in zip(W[k], hidden,
+                                                                             strict=True)])
+        b = reduced.substitute(out).values[f"b{L}"]
+        for m in range(reduced.batch):
+            hidden = self._groups[self._group_of[m]]
+            for k, (row, bk) in enumerate(zip(W, b, strict=True)):
+                key = (self._group_of[m], k)
+                if key not in used:
+                    continue
+                z = sp.Add(*[w * a for w, a in zip(row, hidden, strict=True)]) + bk
+                if z != logit[ell[key]]:
+                    return None
+        return out
 
 
 def _degree(e, unknowns) -> int:
