@@ -36,6 +36,7 @@ import random
 
 import sympy as sp
 
+from ..claims import ast
 from ..problem import Instance
 from .domains import OpaqueDomain
 from .elaborate import Elaborator
@@ -385,11 +386,22 @@ def unit_layer(ops, symbol) -> int:
     return int(symbol.name[3:].split("_")[0])
 
 
+def _steps(f) -> bool:
+    """True when the claim speaks of later optimizer steps (``after k:``)."""
+    if isinstance(f, ast.After):
+        return True
+    return any(_steps(v) for v in vars(f).values() if isinstance(v, ast.Formula)) or any(
+        _steps(a) for v in vars(f).values() if isinstance(v, tuple)
+        for a in v if isinstance(a, ast.Formula))
+
+
 def run(claim, inst: Instance, want: bool, budget, trials: int = 60):
     """Look for a witness by choosing activation values and inverting."""
     net = inst.network
     if net.piecewise_linear:
         return Unknown(NAME, "not needed for piecewise-linear nets (smt is exact there)")
+    if _steps(claim):
+        return Unknown(NAME, "claims about later optimizer steps are left to the other strategies")
     if not inst.free:
         return Unknown(NAME, "nothing is free")
     search = _Search(claim, inst, want, budget, random.Random(20261125))
