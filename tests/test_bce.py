@@ -155,3 +155,15 @@ def test_branches_enumerate_small_formulas_and_sample_large_ones():
     sampled = branches(big, random.Random(1), 5, limit=64)
     assert 1 <= len(sampled) <= 5 and all(len(s) == 10 for s in sampled)
     assert len(branch(big, random.Random(2))) == 10
+
+
+def test_when_the_output_layer_cannot_fit_the_samples_the_reason_says_so():
+    # 1-1-1 sigmoid net: grad(b1) != 0 as well needs three distinct hidden values whose
+    # logits are collinear, which choosing rational probabilities does not reach
+    from symgrad.prover import inverse
+    from symgrad.prover.outcome import Budget, Unknown
+    net = Network(act="sigmoid", out="sigmoid", loss="bce")
+    claim = parse(SEED.format(L=2) + " and grad(b1) != 0")
+    out = inverse.run(claim, Problem(net, batch=3).instance(3), True, Budget(20), trials=12)
+    assert isinstance(out, Unknown)
+    assert "more distinct hidden values" in out.reason

@@ -138,6 +138,7 @@ class _Search:
         self.lower = [s for s in inst.free if s not in self.out_params and s not in self.ys]
         formula = Elaborator(net, inst.batch, OpaqueDomain(inst)).formula(claim)
         free = set(inst.free)
+        self.unrealisable = 0  # trials whose hidden values the output layer could not fit
         self.pin_sets = [_pins(b, free) for b in
                          branches(nnf(formula, negate=not want), rng, 32)] or [{}]
 
@@ -232,6 +233,7 @@ class _Search:
         if out_free:
             solutions = sp.linsolve(equations, out_free)
             if not solutions:
+                self.unrealisable += 1
                 return None
             (solution,) = solutions
             rest = {s: self.rng.choice(_NONZERO) for v in solution for s in v.free_symbols
@@ -413,4 +415,8 @@ def run(claim, inst: Instance, want: bool, budget, trials: int = 60):
         found = search.complete(search.draws(trial))
         if found is not None:
             return Sat(found, NAME)
-    return Unknown(NAME, f"no choice of output values in {trials} trials gave a witness")
+    why = ""
+    if search.unrealisable * 2 > trials:
+        why = (f" (in {search.unrealisable} of them the samples had more distinct hidden values "
+               "than the output layer can map to freely chosen probabilities)")
+    return Unknown(NAME, f"no choice of output values in {trials} trials gave a witness{why}")
