@@ -54,7 +54,9 @@ def _gradients_agree(witness: Witness) -> bool:
 def _strategies(command: str):
     """(name, run(claim, instance, budget)) in the order they are tried.
 
-    Z3 gets a short first try; the constructive search then looks for a witness in
+    Z3 gets a short first try; on smooth nets and sigmoid outputs the inverse search
+    then gets at most 8 s (a third of what is left), since nlsat's models of the smooth
+    abstraction are not witnesses; the constructive search then looks for a witness in
     seconds where nlsat can take minutes on larger batches; Z3 then gets the rest.
     """
     want = command == "find"
@@ -63,7 +65,8 @@ def _strategies(command: str):
         first.append(("certificate", certificate.run))
     return first + [
         ("smt", lambda c, i, b: smt.run(c, i, want, _Slice(b, 1.0))),
-        ("inverse", lambda c, i, b: inverse.run(c, i, want, _Slice(b, min(8.0, b.remaining() / 3)))),
+        ("inverse", lambda c, i, b: inverse.run(c, i, want,
+                                                 _Slice(b, min(8.0, b.remaining() / 3)))),
         ("constructive", lambda c, i, b: constructive.run(c, i, want, b)),
         ("smt", lambda c, i, b: smt.run(c, i, want, b)),
     ]
