@@ -388,13 +388,15 @@ def unit_layer(ops, symbol) -> int:
     return int(symbol.name[3:].split("_")[0])
 
 
-def _steps(f) -> bool:
-    """True when the claim speaks of later optimizer steps (``after k:``)."""
-    if isinstance(f, ast.After):
+def _steps(node) -> bool:
+    """True when the claim speaks of optimizer steps (``after k:``, ``at(k, t)``, ``buf(P)``)."""
+    if isinstance(node, ast.After | ast.At | ast.Buf):
         return True
-    return any(_steps(v) for v in vars(f).values() if isinstance(v, ast.Formula)) or any(
-        _steps(a) for v in vars(f).values() if isinstance(v, tuple)
-        for a in v if isinstance(a, ast.Formula))
+    nodes = (ast.Formula, ast.Term)
+    children = [v for v in vars(node).values() if isinstance(v, nodes)]
+    children += [a for v in vars(node).values() if isinstance(v, tuple) for a in v
+                 if isinstance(a, nodes)]
+    return any(_steps(c) for c in children)
 
 
 def run(claim, inst: Instance, want: bool, budget, trials: int = 60):
