@@ -6,6 +6,9 @@ Strategies, cheapest first:
 1. ``evaluate`` -- everything fixed: exact evaluation.
 2. ``certificate`` -- (prove only) cofactor identities over opaque activation symbols.
 3. ``smt`` -- Z3 nlsat, exact for piecewise-linear nets, an abstraction for smooth ones.
+4. ``inverse`` -- (smooth nets, sigmoid outputs) choose activation values, solve for the
+   parameters through the activations' exact inverses (logit, atanh).
+5. ``constructive`` -- draw parameters and inputs, solve for the targets.
 
 A witness from any strategy is accepted only if :mod:`symgrad.check` (forward-mode
 gradients, its own claim walk) agrees, and the printed gradients agree with the checker's.
@@ -24,7 +27,7 @@ from ..network import Network
 from ..problem import Instance, Problem
 from ..results import ProofResult, SizeVerdict
 from ..witness import Witness
-from . import certificate, constructive, evaluate, induction, sizes, smt
+from . import certificate, constructive, evaluate, induction, inverse, sizes, smt
 from .constructive import _Slice
 from .domains import SympyDomain
 from .elaborate import Elaborator
@@ -51,7 +54,9 @@ def _gradients_agree(witness: Witness) -> bool:
 def _strategies(command: str):
     """(name, run(claim, instance, budget)) in the order they are tried.
 
-    Z3 gets a short first try; the constructive search then looks for a witness in
+    Z3 gets a short first try; on smooth nets and sigmoid outputs the inverse search
+    then gets at most 8 s (a third of what is left), since nlsat's models of the smooth
+    abstraction are not witnesses; the constructive search then looks for a witness in
     seconds where nlsat can take minutes on larger batches; Z3 then gets the rest.
     """
     want = command == "find"
@@ -60,6 +65,8 @@ def _strategies(command: str):
         first.append(("certificate", certificate.run))
     return first + [
         ("smt", lambda c, i, b: smt.run(c, i, want, _Slice(b, 1.0))),
+        ("inverse", lambda c, i, b: inverse.run(c, i, want,
+                                                 _Slice(b, min(8.0, b.remaining() / 3)))),
         ("constructive", lambda c, i, b: constructive.run(c, i, want, b)),
         ("smt", lambda c, i, b: smt.run(c, i, want, b)),
     ]

@@ -88,6 +88,31 @@ def nnf(f, negate: bool = False):
     return conj(args) if kind == "and" else disj(args)
 
 
+def branch(f, rng) -> list:
+    """One conjunction of the NNF formula's DNF, picking a random argument at every
+    ``or``: a way to try the branches of a formula whose full DNF is too large."""
+    if isinstance(f, Const):
+        return [] if f.value else [f]
+    if isinstance(f, Atom | Negation):
+        return [f]
+    if f.kind == "or":
+        return branch(rng.choice(f.args), rng)
+    return [lit for a in f.args for lit in branch(a, rng)]
+
+
+def branches(f, rng, count: int, limit: int = 256) -> list[list]:
+    """Every DNF conjunction when there are at most ``limit``, else ``count`` random ones."""
+    every = dnf(f, limit)
+    if every is not None:
+        return every
+    out = []
+    for _ in range(count):
+        b = branch(f, rng)
+        if b not in out:
+            out.append(b)
+    return out
+
+
 def dnf(f, limit: int = 64) -> list[list] | None:
     """Disjunctive normal form of an NNF formula: a list of conjunctions (lists of
     literals); None if it would have more than ``limit`` conjunctions."""
