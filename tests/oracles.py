@@ -17,16 +17,24 @@ def act_value(name, z, slope):
     }[name]()
 
 
+def forward(net, params, xm):
+    """(hidden pre-activations, outputs) of one sample, as plain SymPy expressions."""
+    a, hidden = list(xm), []
+    for l in range(1, net.depth + 1):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        z = [sum(W[i][j] * a[j] for j in range(len(a))) + b[i] for i in range(len(b))]
+        if l < net.depth:
+            hidden.extend(z)
+        name = net.out if l == net.depth else net.act
+        a = [act_value(name, zi, net.slope) for zi in z]
+    return hidden, a
+
+
 def loss_expression(net, params, x, y):
     """The reduced loss as one SymPy expression of the values given (symbols allowed)."""
     total = 0
     for xm, ym in zip(x, y, strict=True):
-        a = list(xm)
-        for l in range(1, net.depth + 1):
-            W, b = params[f"W{l}"], params[f"b{l}"]
-            z = [sum(W[i][j] * a[j] for j in range(len(a))) + b[i] for i in range(len(b))]
-            name = net.out if l == net.depth else net.act
-            a = [act_value(name, zi, net.slope) for zi in z]
+        _, a = forward(net, params, xm)
         for p, t in zip(a, ym, strict=True):
             if net.loss == "mse":
                 total += (p - t) ** 2
@@ -38,14 +46,9 @@ def loss_expression(net, params, x, y):
 
 def pre_activations(net, params, x):
     """Every hidden pre-activation value, for checking that a point is away from kinks."""
-    out = []
-    for xm in x:
-        a = list(xm)
-        for l in range(1, net.depth + 1):
-            W, b = params[f"W{l}"], params[f"b{l}"]
-            z = [sum(W[i][j] * a[j] for j in range(len(a))) + b[i] for i in range(len(b))]
-            if l < net.depth:
-                out.extend(z)
-            name = net.out if l == net.depth else net.act
-            a = [act_value(name, zi, net.slope) for zi in z]
-    return out
+    return [z for xm in x for z in forward(net, params, xm)[0]]
+
+
+def predictions(net, params, x):
+    """The network's output for every sample."""
+    return [forward(net, params, xm)[1] for xm in x]

@@ -14,7 +14,7 @@ import random
 
 import pytest
 import sympy as sp
-from oracles import act_value, loss_expression
+from oracles import loss_expression, predictions
 
 from symgrad import Network, Problem, check, find
 from symgrad.claims import parse
@@ -29,19 +29,6 @@ def read_back(witness):
         return [conv(e) for e in t] if isinstance(t, list) else sp.parse_expr(t)
     params = {k: conv(v) for k, v in witness["params"].items()}
     return params, conv(witness["data"]["x"]), conv(witness["data"]["y"])
-
-
-def predictions(net, params, x):
-    """This file's own forward pass: the network's output for every sample."""
-    out = []
-    for xm in x:
-        a = list(xm)
-        for l in range(1, net.depth + 1):
-            W, b = params[f"W{l}"], params[f"b{l}"]
-            z = [sp.Add(*[W[i][j] * a[j] for j in range(len(a))]) + b[i] for i in range(len(b))]
-            a = [act_value(net.out if l == net.depth else net.act, zi, net.slope) for zi in z]
-        out.append(a)
-    return out
 
 
 def oracle_gradient(net, params, x, y, name):
