@@ -154,3 +154,15 @@ def test_when_the_output_layer_cannot_fit_the_samples_the_reason_says_so():
     out = inverse.run(claim, Problem(net, batch=3).instance(3), True, Budget(20), trials=12)
     assert isinstance(out, Unknown)
     assert "more distinct hidden values" in out.reason
+
+
+def test_a_closed_form_value_is_compared_with_the_range_by_certified_signs():
+    # found by the smooth property test: a candidate value such as this one made
+    # SymPy raise "cannot determine truth value of Relational" inside the search
+    from symgrad.activations import resolve
+    from symgrad.prover.inverse import _in_range
+    t1, t3 = sp.tanh(1), sp.tanh(3)
+    q = (1 - t3**2) / (2 * (-1 + t1**2)) + (-1 + t3**2) / (2 * (-1 + t1**2))
+    assert _in_range(resolve("sigmoid"), q) is False  # it is exactly 0: outside (0, 1)
+    assert _in_range(resolve("sigmoid"), sp.tanh(1) / 2) is True
+    assert _in_range(resolve("sigmoid"), 1 + sp.tanh(1)) is False

@@ -1299,9 +1299,10 @@ def scenarios(draw, networks=None):
             else:
                 fixed[name] = [draw(small_values) for _ in range(shape[0])]
     if net.out == "sigmoid":
-        # hard labels, given as data: what bce is for, and it keeps symgrad's constructive
-        # search from solving for closed-form targets, whose evaluation can outlive the
-        # timeout and hold the prover's lock (see the report of this test's branch)
+        # hard labels, given as data: what bce is for.  Free targets make the searches solve
+        # for closed-form targets, and many draws then run to their timeout: the test
+        # takes minutes instead of seconds (a crash they exposed is a regression test in
+        # test_bce.py)
         fixed["y"] = [[draw(st.sampled_from((Q(0), Q(1)))) for _ in range(net.n_out)]
                       for _ in range(M)]
     return net, M, fixed, draw(claims(net, M))

@@ -262,6 +262,9 @@ def _neighbours(layers: tuple[int, ...]) -> list[tuple[int, ...]]:
     return wider + deeper
 
 
+_STALE: list[threading.Thread] = []  # workers past their deadline that have not stopped yet
+
+
 class Abandoned(BaseException):
     """Raised inside a prover thread that outlived its --timeout.  A BaseException, so no
     ``except Exception`` on the way up swallows it; the thread unwinds and frees the lock."""
@@ -270,11 +273,16 @@ class Abandoned(BaseException):
 def _abandon(worker: threading.Thread, wait: float = 5.0) -> None:
     """Stop a worker past its deadline: SymPy's expand/simplify have no time limit of
     their own, so an exception is set in the thread (CPython delivers it at the next
-    bytecode; a Z3 call, which has its own timeout, is left to return first)."""
+    bytecode; a Z3 call, which has its own timeout, is left to return first).  It is set
+    again while the thread lives: one delivered inside a garbage-collector callback or a
+    ``__del__`` is swallowed there."""
     import ctypes
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
-                                               ctypes.py_object(Abandoned))
-    worker.join(wait)
+    import time
+    end = time.monotonic() + wait
+    while worker.is_alive() and time.monotonic() < end:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                   ctypes.py_object(Abandoned))
+        worker.join(0.5)
 
 
 def busy() -> bool:
@@ -296,6 +304,12 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
     box: dict = {}
 
     def work():
+        try:
+            _work()
+        except Abandoned:  # a second stop that arrived after the first had unwound
+            pass
+
+    def _work():
         with _LOCK:
             try:
                 if all_sizes:
@@ -307,11 +321,16 @@ def _entry(command: str, claim, network, problem, params, x, y, batch, timeout,
             except BaseException as exc:  # handed to the caller's thread below
                 box["error"] = exc
 
+    for old in [t for t in _STALE if t.is_alive()]:  # one that outlived an earlier stop
+        _abandon(old, wait=min(10.0, seconds))
+    _STALE[:] = [t for t in _STALE if t.is_alive()]
     worker = threading.Thread(target=work, daemon=True, name=f"symgrad-{command}")
     worker.start()
     worker.join(seconds + min(2.0, 0.1 * seconds))
     if worker.is_alive():
         _abandon(worker)
+        if worker.is_alive():
+            _STALE.append(worker)
     if "error" in box and not isinstance(box["error"], Abandoned):
         raise box["error"]
     if "result" in box:

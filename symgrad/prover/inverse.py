@@ -36,6 +36,7 @@ import random
 
 import sympy as sp
 
+from .. import signs
 from ..claims import ast
 from ..problem import Instance
 from .domains import OpaqueDomain
@@ -54,8 +55,12 @@ _TARGETS = [sp.Integer(v) for v in (0, 1)] + [sp.Rational(1, 2), sp.Integer(2), 
 
 
 def _in_range(activation, q) -> bool:
+    """Is q certainly inside the activation's open range?  (q may be a closed form such as
+    (1 - tanh(3)**2)/2, whose comparison SymPy cannot always decide: certified by signs,
+    and an undecided comparison counts as outside.)"""
     lo, hi = activation.smooth.value_range
-    return (lo is None or q > lo) and (hi is None or q < hi)
+    return ((lo is None or signs.compare(">", q, lo) is True)
+            and (hi is None or signs.compare("<", q, hi) is True))
 
 
 def _aims(activation) -> list:
@@ -81,10 +86,16 @@ def _derivative_of_value(activation, p):
     return activation.smooth.df_of_value(p) if activation.smooth.df_of_value else None
 
 
+def _expr(v) -> sp.Expr:
+    """An atom's side as a SymPy expression (the elaborator leaves plain ints for
+    constants); never user text."""
+    return v if isinstance(v, sp.Basic) else sp.Integer(v)
+
+
 def _substitute(f, mapping):
     if isinstance(f, Atom):
-        return Atom(f.op, sp.sympify(f.left).xreplace(mapping),
-                    sp.sympify(f.right).xreplace(mapping), f.label)
+        return Atom(f.op, _expr(f.left).xreplace(mapping),
+                    _expr(f.right).xreplace(mapping), f.label)
     if isinstance(f, Negation):
         return Negation(_substitute(f.arg, mapping))
     if isinstance(f, Junction):
@@ -95,7 +106,7 @@ def _substitute(f, mapping):
 def _fold(f):
     """Comparisons of two rationals replaced by their truth value, then simplified."""
     if isinstance(f, Atom):
-        left, right = sp.sympify(f.left), sp.sympify(f.right)
+        left, right = _expr(f.left), _expr(f.right)
         if left.is_Rational and right.is_Rational:
             return Const(bool({"==": left == right, "<": left < right, "<=": left <= right,
                                ">": left > right, ">=": left >= right}[f.op]))
@@ -113,7 +124,7 @@ def _pins(literals, free) -> dict:
     pins = {}
     for lit in literals:
         if isinstance(lit, Atom) and lit.op == "==":
-            e = sp.expand(sp.sympify(lit.left) - sp.sympify(lit.right))
+            e = sp.expand(_expr(lit.left) - _expr(lit.right))
             syms = e.free_symbols
             if len(syms) == 1 and syms <= free:
                 (s,) = syms
@@ -250,7 +261,7 @@ class _Search:
             if any(isinstance(lit, Const) for lit in literals):
                 continue
             # only the equations steer the solve (the whole claim is evaluated at the end)
-            key = frozenset(sp.expand(sp.sympify(a.left) - sp.sympify(a.right))
+            key = frozenset(sp.expand(_expr(a.left) - _expr(a.right))
                             for a in literals if isinstance(a, Atom) and a.op == "==")
             if key in seen:
                 continue
@@ -271,7 +282,7 @@ class _Search:
         for lit in literals:
             if not (isinstance(lit, Atom) and lit.op == "=="):
                 continue
-            e = sp.expand(sp.sympify(lit.left) - sp.sympify(lit.right))
+            e = sp.expand(_expr(lit.left) - _expr(lit.right))
             if e.free_symbols & set(logits):
                 try:
                     eqs += sp.Poly(e, *logits).coeffs()  # zero for every l: sufficient
