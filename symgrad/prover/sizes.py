@@ -130,7 +130,6 @@ class Derivation:
     rules: list = field(default_factory=list)  # names of the rules it uses
     hypotheses: list = field(default_factory=list)
     dropped: list = field(default_factory=list)
-    conclusions: list = field(default_factory=list)
 
     def certificate(self) -> dict:
         return {
@@ -574,8 +573,7 @@ def _attempt(claim, net: Network, M: int, shapes, show_depth: int) -> Derivation
             shown = (proof, facts, dropped, goals, back)
     proof, facts, dropped, goals, back = shown
     return Derivation(True, steps=proof.lines(back), rules=list(dict.fromkeys(proof.rules())),
-                      hypotheses=[show(f, back) for f in facts], dropped=dropped,
-                      conclusions=[show(g, back) for g in goals])
+                      hypotheses=[show(f, back) for f in facts], dropped=dropped)
 
 
 def _names(D: int, L: int) -> dict:
