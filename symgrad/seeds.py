@@ -27,6 +27,7 @@ class Question:
     params: tuple = ()
     lr: str | None = None  # an optimizer, for claims about training
     weight_decay: str = "0"
+    momentum: str = "0"
     all_sizes: bool = False  # prove it for every width and depth
 
 
@@ -71,6 +72,15 @@ QUESTIONS = [
     Question("003", "Under plain gradient descent a dead ReLU stays dead and its weight never moves",
              "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0",
              SEED_NET, "2", lr="1/10"),
+    Question("003", "... for every learning rate > 0 (--lr free)",
+             "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0",
+             SEED_NET, "2", lr="free"),
+    Question("003", "... and with momentum from a fresh start (the buffer is state)",
+             "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0) and grad(W1) == 0",
+             SEED_NET, "2", lr="1/10", momentum="1/2"),
+    Question("003", "... but with momentum a unit that just died keeps moving",
+             "find", "at(2, W1) != at(1, W1) and after 1: (all m: z1[m] < 0)",
+             SEED_NET, "1", lr="1/10", momentum="9/10"),
     Question("003", "... but with weight decay it can come back to life",
              "prove", "(all m: z1[m] < 0) -> always: (all m: z1[m] < 0)",
              SEED_NET, "2", lr="1/10", weight_decay="1/10"),
@@ -103,7 +113,8 @@ def seed_002_gradients() -> str:
 
 def ask(q: Question, timeout: float = 60):
     run = prove if q.command == "prove" else find
-    optimizer = Optimizer(q.lr, weight_decay=q.weight_decay) if q.lr else None
+    optimizer = Optimizer(q.lr, momentum=q.momentum, weight_decay=q.weight_decay) if q.lr \
+        else None
     extra = {"all_sizes": True} if q.all_sizes else {}
     return run(q.claim, problem=Problem(q.network, params=dict(q.params), batch=q.batch,
                                         optimizer=optimizer), timeout=timeout, **extra)
@@ -129,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
               + (f" --relu-grad-at-zero {q.network.relu_grad_at_zero}"
                  if q.network.relu_grad_at_zero != 0 else "") + f" --batch {q.batch}"
               + (f" --lr {q.lr}" if q.lr else "")
+              + (f" --momentum {q.momentum}" if q.momentum != "0" else "")
               + (f" --weight-decay {q.weight_decay}" if q.weight_decay != "0" else "")
               + (" --all-sizes" if q.all_sizes else ""))
         where = f" at batch size {result.batch}" if result.batch is not None else ""
