@@ -113,14 +113,14 @@ def bench_seed_claims():
     from symgrad.claims import parse
     from symgrad.prover import certificate, induction, smt
     from symgrad.prover.outcome import Budget, Sat, Unsat
-    from symgrad.seeds import QUESTIONS, ask
+    from symgrad.seeds import QUESTIONS, ask, problem_of
 
     print("\nSeed questions: each strategy alone (largest batch of the question) and the prover")
     print(f"{'thread':<8} {'claim':<58} {'certif.':>9} {'smt':>9} {'prover':>9}  verdict")
     for q in QUESTIONS:
         claim = parse(q.claim)
         M = int(q.batch.split("..")[-1])
-        inst = Problem(q.network, params=dict(q.params), batch=M).instance()
+        inst = problem_of(q, batch=M).instance()
         want = q.command == "find"
         cells = []
         runs = (("certificate", lambda c=claim, i=inst: certificate.run(c, i, Budget(60))),

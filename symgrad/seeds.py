@@ -111,13 +111,18 @@ def seed_002_gradients() -> str:
     return result.to_text()
 
 
-def ask(q: Question, timeout: float = 60):
-    run = prove if q.command == "prove" else find
+def problem_of(q: Question, batch=None) -> Problem:
+    """The question's network, fixed values, batch (or the one given) and optimizer."""
     optimizer = Optimizer(q.lr, momentum=q.momentum, weight_decay=q.weight_decay) if q.lr \
         else None
+    return Problem(q.network, params=dict(q.params), batch=batch or q.batch,
+                   optimizer=optimizer)
+
+
+def ask(q: Question, timeout: float = 60):
+    run = prove if q.command == "prove" else find
     extra = {"all_sizes": True} if q.all_sizes else {}
-    return run(q.claim, problem=Problem(q.network, params=dict(q.params), batch=q.batch,
-                                        optimizer=optimizer), timeout=timeout, **extra)
+    return run(q.claim, problem=problem_of(q), timeout=timeout, **extra)
 
 
 def main(argv: list[str] | None = None) -> int:
